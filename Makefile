@@ -1,0 +1,35 @@
+# Madoguchi — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BIN := .venv/bin
+export MADOGUCHI_ENV ?= development
+
+.PHONY: help setup run test lint fmt messages
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+setup: ## create .venv and install the runtime dependencies (nothing is started)
+	@bash scripts/bootstrap.sh run
+
+run: setup ## set up, migrate, load the demo city and serve http://127.0.0.1:8000 with the worker
+	@bash scripts/run.sh
+
+test: ## install what tests need (PostgreSQL, Chromium) and run the suite on SQLite and PostgreSQL
+	@bash scripts/test.sh
+
+lint: ## ruff, ruff format --check and mypy --strict
+	@bash scripts/bootstrap.sh dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy madoguchi
+
+fmt: ## format and fix what ruff can fix
+	@bash scripts/bootstrap.sh dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: ## extract and compile translations (needs Debian gettext)
+	@bash scripts/bootstrap.sh dev
+	cd madoguchi && ../$(BIN)/madoguchi makemessages --no-obsolete -l en -l zh_Hans -l ko
+	cd madoguchi && ../$(BIN)/madoguchi compilemessages

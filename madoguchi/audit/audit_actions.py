@@ -1,0 +1,5 @@
+from madoguchi.audit.registry import ActionKind, register
+from django.utils.translation import gettext_lazy as _
+
+LOG_SEARCHED = register("audit.log.searched", _("監査ログを検索"), ActionKind.ACCESS)
+LOG_PURGED = register("audit.log.purged", _("保存期間を過ぎた監査ログを削除"), ActionKind.DELETION)

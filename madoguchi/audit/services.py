@@ -1,0 +1,130 @@
+"""Writing the audit log. Every state-changing service calls :func:`audit_log`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.audit import audit_actions, context, registry
+from madoguchi.audit.chain import event_hash
+from madoguchi.audit.errors import AuditError
+from madoguchi.audit.models import AuditChain, AuditEvent
+
+ActorLike = Any  # an accounts.User, an AnonymousUser or None (system jobs)
+
+
+def _actor_fields(actor: ActorLike) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "system" if actor is None else "anonymous"
+    return int(actor.pk), str(actor.get_username())
+
+
+def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
+
+
+@transaction.atomic
+def audit_log(
+    *,
+    action: str,
+    actor: ActorLike,
+    center: models.Model | None = None,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    The chain head is locked first, so concurrent writers append one after the other;
+    a rollback of the caller's transaction removes the event with the change it logs.
+    """
+    registered = registry.get(action)
+    actor_id, actor_label = _actor_fields(actor)
+    object_type, object_id, object_repr = _object_fields(obj)
+    # Store exactly what is hashed: dates and decimals become strings once, here.
+    clean_data: dict[str, Any] = json.loads(json.dumps(data or {}, default=str))
+    request = context.current()
+    head = _locked_head()
+    seq = head.last_seq + 1
+    occurred_at = timezone.now().astimezone(UTC)
+    center_id = int(center.pk) if center is not None else None
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "center_id": center_id,
+        "action": action,
+        "kind": str(registered.kind),
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "data": clean_data,
+        "request_id": request.request_id if request else "",
+        "ip": request.ip if request else None,
+        "prev_hash": head.last_hash,
+    }
+    digest = event_hash(**fields)
+    event = AuditEvent.objects.create(**fields, hash=digest)
+    head.last_seq = seq
+    head.last_hash = digest
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+def audit_access(
+    *,
+    action: str,
+    actor: ActorLike,
+    obj: models.Model,
+    center: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that ``actor`` viewed a record holding personal data."""
+    if registry.get(action).kind != registry.ActionKind.ACCESS:
+        raise AuditError(f"{action!r} is not registered as an access action")
+    return audit_log(action=action, actor=actor, center=center, obj=obj, data=data)
+
+
+def _locked_head() -> AuditChain:
+    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChain.objects.get_or_create(pk=1)
+        head = AuditChain.objects.select_for_update().get(pk=1)
+    return head
+
+
+@transaction.atomic
+def audit_purge(*, now: datetime | None = None, retention_days: int | None = None) -> int:
+    """Delete events older than the retention period, keeping the chain verifiable.
+
+    The hash of the last deleted row becomes the chain's anchor; the purge itself is
+    logged. Retention below three months (92 days) is refused (SEC-2).
+    """
+    days = settings.AUDIT_RETENTION_DAYS if retention_days is None else retention_days
+    if days < 92:
+        raise AuditError(_("監査ログの保存期間は3か月（92日）以上にしてください。"))
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    head = _locked_head()
+    doomed = AuditEvent.objects.filter(occurred_at__lt=cutoff).order_by("-seq")
+    last = doomed.values("seq", "hash").first()
+    if last is None:
+        return 0
+    # Purge a contiguous prefix only: a gap in the middle would break the chain.
+    deleted, _unused = AuditEvent.objects.filter(seq__lte=last["seq"]).delete()
+    head.anchor_seq = last["seq"]
+    head.anchor_hash = last["hash"]
+    head.save(update_fields=["anchor_seq", "anchor_hash"])
+    audit_log(
+        action=audit_actions.LOG_PURGED,
+        actor=None,
+        data={"deleted": deleted, "up_to_seq": last["seq"], "cutoff": cutoff.isoformat()},
+    )
+    return deleted

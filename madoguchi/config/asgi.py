@@ -1,0 +1,13 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (live screens)."""
+
+import os
+
+from channels.routing import ProtocolTypeRouter
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
+
+django_asgi_app = get_asgi_application()
+
+# WebSocket routes (operator desk pushes, wallboard) join this router as they land.
+application = ProtocolTypeRouter({"http": django_asgi_app})

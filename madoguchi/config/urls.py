@@ -1,0 +1,15 @@
+"""All interfaces in one process (the default). See urls_public.py for a public-only process."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+urlpatterns = [
+    path("console/", include("madoguchi.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("madoguchi.publicsite.urls")), prefix_default_language=False
+)
+
+handler404 = "madoguchi.publicsite.views.not_found"
+handler500 = "madoguchi.publicsite.views.server_error"

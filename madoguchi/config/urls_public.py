@@ -1,0 +1,13 @@
+"""Citizen pages only, for processes that serve the public site apart from the console
+(surge isolation, RSV-7/REL-3): set MADOGUCHI_URLCONF=madoguchi.config.urls_public."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
+urlpatterns += i18n_patterns(
+    path("", include("madoguchi.publicsite.urls")), prefix_default_language=False
+)
+
+handler404 = "madoguchi.publicsite.views.not_found"
+handler500 = "madoguchi.publicsite.views.server_error"

@@ -1,0 +1,54 @@
+"""The console's navigation: one entry per part, shown to those allowed to use it.
+
+Parts still to come are listed without a link so operators see where they will be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from madoguchi.accounts.permissions import Action, actions_for
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str | None  # None: not built yet
+    action: Action
+
+
+ENTRIES = [
+    NavEntry(_("ホーム"), "console:home", Action.CENTER_VIEW),
+    NavEntry(_("応対画面"), None, Action.INTERACTION_CREATE),
+    NavEntry(_("応対履歴"), None, Action.INTERACTION_VIEW),
+    NavEntry(_("FAQ"), None, Action.FAQ_VIEW),
+    NavEntry(_("予約"), None, Action.BOOKING_MANAGE),
+    NavEntry(_("待ち呼・在席状況"), None, Action.WALLBOARD_VIEW),
+    NavEntry(_("レポート"), None, Action.REPORT_VIEW),
+    NavEntry(_("要員計画"), None, Action.STAFFING_MANAGE),
+    NavEntry(_("センター設定"), "console:center", Action.CENTER_VIEW),
+    NavEntry(_("監査ログ"), "console:audit", Action.AUDIT_VIEW),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str | None
+    active: bool
+
+
+def navigation(*, user: object, center: object | None, path: str) -> list[NavItem]:
+    allowed = actions_for(user, center)
+    items = []
+    for entry in ENTRIES:
+        if entry.action not in allowed:
+            continue
+        url = reverse(entry.url_name) if entry.url_name else None
+        active = url is not None and (path == url or (url != "/console/" and path.startswith(url)))
+        items.append(NavItem(entry.label, url, active))
+    return items
