@@ -68,5 +68,5 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.center.slug if self.center_id else "*"
+        where = self.center.slug if self.center is not None else "*"
         return f"{self.user} {self.role}@{where}"

@@ -61,7 +61,9 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
 def membership_grant(*, actor: Any, user: User, center: Center | None, role: Role) -> Membership:
     """Give ``user`` a role in ``center`` (``None``: every center, system administrators only)."""
     if center is None and role != Role.SYSADMIN:
-        raise AccountsError(_("全センター共通の役割はシステム管理者だけに付与できます。"), field="center")
+        raise AccountsError(
+            _("全センター共通の役割はシステム管理者だけに付与できます。"), field="center"
+        )
     existing = Membership.objects.filter(user=user, center=center, role=role).first()
     if existing is not None:
         return existing

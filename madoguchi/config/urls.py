@@ -1,9 +1,9 @@
 """All interfaces in one process (the default). See urls_public.py for a public-only process."""
 
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", include("madoguchi.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

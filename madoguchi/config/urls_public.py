@@ -2,9 +2,9 @@
 (surge isolation, RSV-7/REL-3): set MADOGUCHI_URLCONF=madoguchi.config.urls_public."""
 
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [path("i18n/", include("django.conf.urls.i18n"))]
+urlpatterns: list[URLPattern | URLResolver] = [path("i18n/", include("django.conf.urls.i18n"))]
 urlpatterns += i18n_patterns(
     path("", include("madoguchi.publicsite.urls")), prefix_default_language=False
 )

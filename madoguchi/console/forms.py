@@ -45,15 +45,20 @@ class LoginForm(forms.Form):
         if user is None:
             # Never say which of the two was wrong.
             raise forms.ValidationError(_("ログインIDまたはパスワードが正しくありません。"))
-        device = user_totp_device(user=user)  # type: ignore[arg-type]
+        device = user_totp_device(user=user)
         if device is not None:
             token = (data.get("otp_token") or "").replace(" ", "")
             if not token:
                 raise forms.ValidationError(_("確認コードを入力してください。"))
+            allowed, _info = device.verify_is_allowed()
+            if not allowed:
+                raise forms.ValidationError(
+                    _("確認コードの誤りが続いたため、少し待ってから入力してください。")
+                )
             if not token.isdigit() or not device.verify_token(token):
                 raise forms.ValidationError(_("確認コードが正しくありません。"))
             self.otp_device = device
-        self.user = user  # type: ignore[assignment]
+        self.user = user
         return data
 
 
@@ -114,7 +119,9 @@ class AuditSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         action = self.fields["action"]
         assert isinstance(action, forms.ChoiceField)  # noqa: S101  (narrowing)
-        action.choices = [("", _("すべて"))] + [(a.code, f"{a.label}（{a.code}）") for a in all_actions()]
+        action.choices = [("", _("すべて"))] + [
+            (a.code, f"{a.label}（{a.code}）") for a in all_actions()
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, time, timedelta
 from typing import Any
-
-import base64
 
 import segno
 from django import forms
@@ -20,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.accounts import audit_actions as accounts_actions
 from madoguchi.accounts.errors import AccountsError
@@ -44,8 +44,7 @@ from madoguchi.tenancy.errors import TenancyError
 from madoguchi.tenancy.models import CalendarException, ExceptionKind, NumberKind
 from madoguchi.tenancy.selectors import (
     calendar_days,
-    calendar_is_open,
-    department_list,
+    departments_open_now,
     is_open,
     next_business_day,
 )
@@ -61,7 +60,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("console:home")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("console:home")
-    form = LoginForm(request, data=request.POST or None)
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
         login(request, form.user)
         device = getattr(form, "otp_device", None)
@@ -115,10 +114,7 @@ def _center_page(
     center = request.center  # type: ignore[attr-defined]
     now = timezone.now()
     today = now.astimezone(TOKYO).date()
-    departments = [
-        (department, calendar_is_open(calendar=department.calendar, at=now))
-        for department in department_list(center=center)
-    ]
+    departments = departments_open_now(center=center, at=now)
     context = {
         "center": center,
         "can_manage": Action.CENTER_MANAGE in actions_for(request.user, center),
@@ -163,7 +159,9 @@ def number_add(request: HttpRequest) -> HttpResponse:
         except TenancyError as exc:
             _keep_error(form, exc)
         else:
-            messages.success(request, _("着信番号 %(number)s を登録しました。") % {"number": number})
+            messages.success(
+                request, _("着信番号 %(number)s を登録しました。") % {"number": number}
+            )
             return redirect("console:center")
     return _center_page(request, status=400, number_form=form)
 
@@ -224,7 +222,9 @@ def department_add(request: HttpRequest) -> HttpResponse:
         except TenancyError as exc:
             _keep_error(form, exc)
         else:
-            messages.success(request, _("所管課「%(name)s」を保存しました。") % {"name": department})
+            messages.success(
+                request, _("所管課「%(name)s」を保存しました。") % {"name": department}
+            )
             return redirect("console:center")
     return _center_page(request, status=400, department_form=form)
 
@@ -273,20 +273,22 @@ def audit(request: HttpRequest) -> HttpResponse:
 def two_factor(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     device = user_totp_device(user=user)
-    form = TotpConfirmForm(request.POST or None)
+    form = TotpConfirmForm(request.POST if request.method == "POST" else None)
     pending = None
     if request.method == "POST" and "start" in request.POST:
         pending = totp_device_start(user=user)
         form = TotpConfirmForm()
     elif request.method == "POST":
-        pending = user.totpdevice_set.filter(confirmed=False).first()
+        pending = TOTPDevice.objects.filter(user=user, confirmed=False).first()
         if form.is_valid():
             try:
                 totp_device_confirm(user=user, token=form.cleaned_data["token"])
             except AccountsError as exc:
                 _keep_error(form, exc)
             else:
-                messages.success(request, _("二段階認証を設定しました。次回から確認コードが必要です。"))
+                messages.success(
+                    request, _("二段階認証を設定しました。次回から確認コードが必要です。")
+                )
                 return redirect("console:two_factor")
     qr_svg = secret = None
     if pending is not None:
@@ -298,5 +300,3 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         {"device": device, "pending": pending, "form": form, "qr_svg": qr_svg, "secret": secret},
         status=400 if form.is_bound and form.errors else 200,
     )
-
-

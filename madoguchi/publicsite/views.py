@@ -20,7 +20,9 @@ def _center_card(center: Any, now: Any) -> dict[str, Any]:
     hours = {h.day_type: h for h in center.calendar.hours.all()}
     return {
         "center": center,
-        "display_name": center.name_en if get_language() == "en" and center.name_en else center.name,
+        "display_name": center.name_en
+        if get_language() == "en" and center.name_en
+        else center.name,
         "open_now": rules.is_open(now),
         "today": today,
         "weekday": hours.get(DayType.WEEKDAY),

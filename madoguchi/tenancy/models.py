@@ -118,7 +118,10 @@ class Center(models.Model):
     languages = models.JSONField(_("対応言語"), default=list)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="centers")
     line_count = models.PositiveSmallIntegerField(
-        _("回線数"), null=True, blank=True, help_text=_("空欄は制限なし。超えた着信は話中になります。")
+        _("回線数"),
+        null=True,
+        blank=True,
+        help_text=_("空欄は制限なし。超えた着信は話中になります。"),
     )
     overflow_action = models.CharField(
         _("あふれ時の対応"),
@@ -135,7 +138,9 @@ class Center(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    target_asa_seconds = models.PositiveIntegerField(_("平均応答時間目標（秒）"), null=True, blank=True)
+    target_asa_seconds = models.PositiveIntegerField(
+        _("平均応答時間目標（秒）"), null=True, blank=True
+    )
     target_first_contact_completion = models.DecimalField(
         _("一次応対完了率目標（%）"),
         max_digits=5,

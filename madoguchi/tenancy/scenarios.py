@@ -66,7 +66,9 @@ SCENARIOS: dict[str, Scenario] = {
             "name": "いわき市総合コールセンター",
             "name_en": "Iwaki City General Contact Center",
             "kind": CenterKind.GENERAL,
-            "description": "市の代表電話5回線の電話交換と、市政に関するお問い合わせにお答えします。",
+            "description": (
+                "市の代表電話5回線の電話交換と、市政に関するお問い合わせにお答えします。"
+            ),
             "languages": ["ja"],
             "overflow_action": OverflowAction.CONGESTION,
             "target_answer_rate": Decimal("90.00"),
@@ -123,8 +125,12 @@ SCENARIOS: dict[str, Scenario] = {
         year_end_closure=False,
         retention={RetentionKind.RECORDING: 90, RetentionKind.BOOKING: 365},
         departments=[
-            DepartmentSpec("保健衛生部 新型コロナウイルスワクチン接種対策室", "", "025-212-8183",
-                           contact_point=True),
+            DepartmentSpec(
+                "保健衛生部 新型コロナウイルスワクチン接種対策室",
+                "",
+                "025-212-8183",
+                contact_point=True,
+            ),
         ],
     ),
     "oita": Scenario(
@@ -144,8 +150,9 @@ SCENARIOS: dict[str, Scenario] = {
         year_end_closure=True,
         retention={RetentionKind.RECORDING: 90},
         departments=[
-            DepartmentSpec("市民課（本庁）", "", "097-537-5617", "大分市役所本庁舎",
-                           contact_point=True),
+            DepartmentSpec(
+                "市民課（本庁）", "", "097-537-5617", "大分市役所本庁舎", contact_point=True
+            ),
             DepartmentSpec("稙田支所", "", "097-541-1111", "稙田支所"),
             DepartmentSpec("鶴崎支所", "", "097-527-2111", "鶴崎支所"),
             DepartmentSpec("大在支所", "", "097-592-1111", "大在支所"),
@@ -169,8 +176,9 @@ SCENARIOS: dict[str, Scenario] = {
         year_end_closure=True,
         retention={RetentionKind.RECORDING: 60, RetentionKind.VOICEMAIL: 60},
         departments=[
-            DepartmentSpec("保健福祉局 高齢保健福祉部 高齢福祉課", "", "011-211-2976",
-                           contact_point=True),
+            DepartmentSpec(
+                "保健福祉局 高齢保健福祉部 高齢福祉課", "", "011-211-2976", contact_point=True
+            ),
         ],
     ),
 }

@@ -93,5 +93,14 @@ def department_list(*, center: Center) -> QuerySet[Department]:
     return (
         Department.objects.filter(center=center)
         .select_related("parent", "calendar")
+        .prefetch_related("calendar__hours", "calendar__exceptions")
         .order_by("name")
     )
+
+
+def departments_open_now(*, center: Center, at: datetime) -> list[tuple[Department, bool]]:
+    """Each department of the center with whether its office is open at ``at`` (TEL-5)."""
+    return [
+        (department, CalendarRules(department.calendar).is_open(at))
+        for department in department_list(center=center)
+    ]

@@ -101,6 +101,7 @@ def calendar_hours_set(
         OpeningHours.objects.filter(calendar=calendar, day_type=day_type).delete()
     else:
         _check_hours(opens, closes)
+        assert opens is not None and closes is not None  # noqa: S101  (checked just above)
         OpeningHours.objects.update_or_create(
             calendar=calendar, day_type=day_type, defaults={"opens": opens, "closes": closes}
         )
@@ -227,7 +228,9 @@ def department_upsert(
     extension = extension.strip()
     if extension and not extension.isdigit():
         raise TenancyError(_("内線番号は数字で入力してください。"), field="extension")
-    external = phone_normalize(external_number, field="external_number") if external_number else None
+    external = (
+        phone_normalize(external_number, field="external_number") if external_number else None
+    )
     if parent is not None and parent.center_id != center.pk:
         raise TenancyError(_("上位組織は同じセンターの所管課から選んでください。"), field="parent")
     department = Department.objects.filter(center=center, name=name).first()

@@ -10,7 +10,10 @@ from madoguchi.accounts.demo import demo_load
 
 
 class Command(BaseCommand):
-    help = "デモ（4つのセンターと役割ごとの利用者）を読み込みます。パスワードは作成時に一度だけ表示します。"
+    help = (
+        "デモ（4つのセンターと役割ごとの利用者）を読み込みます。"
+        "パスワードは作成時に一度だけ表示します。"
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = demo_load()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from madoguchi.audit.errors import AuditError
 from madoguchi.audit.services import audit_purge
+from madoguchi.audit.tasks import audit_purge_task
 
 
 class Command(BaseCommand):
@@ -15,8 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None, help="保存日数（既定は設定値）")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="その場で実行せず、ワーカーに依頼します"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = audit_purge_task.enqueue()
+            self.stdout.write(f"ワーカーに依頼しました（{result.id}）。")
+            return
         try:
             deleted = audit_purge(retention_days=options["days"])
         except AuditError as exc:

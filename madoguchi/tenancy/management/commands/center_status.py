@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="センターの識別子（例: iwaki）")
-        parser.add_argument("--at", default="", help="日時（ISO 8601、省略時は現在。オフセットなしは日本時間）")
+        parser.add_argument(
+            "--at", default="", help="日時（ISO 8601、省略時は現在。オフセットなしは日本時間）"
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,7 +51,5 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         state = "受付中" if result["open"] else "受付時間外"
-        span = (
-            f"{interval[0]:%H:%M}〜{interval[1]:%H:%M}" if interval else "終日休業"
-        )
+        span = f"{interval[0]:%H:%M}〜{interval[1]:%H:%M}" if interval else "終日休業"
         self.stdout.write(f"{center.name}: {local:%Y-%m-%d %H:%M} は{state}（この日の受付 {span}）")

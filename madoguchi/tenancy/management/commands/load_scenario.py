@@ -10,7 +10,10 @@ from madoguchi.tenancy.scenarios import SCENARIOS, scenario_load
 
 
 class Command(BaseCommand):
-    help = "仕様書どおりのセンター（iwaki / niigata / oita / sapporo）を読み込みます（再実行しても変わりません）。"
+    help = (
+        "仕様書どおりのセンター（iwaki / niigata / oita / sapporo）を読み込みます"
+        "（再実行しても変わりません）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slugs", nargs="+", choices=sorted(SCENARIOS), metavar="SLUG")
