@@ -13,3 +13,4 @@ LOGGED_OUT = register("accounts.session.logged_out", _("ログアウト"), Actio
 LOGIN_FAILED = register("accounts.session.login_failed", _("ログイン失敗"), ActionKind.AUTH)
 LOCKED_OUT = register("accounts.session.locked_out", _("ログインをロック"), ActionKind.AUTH)
 CENTER_SWITCHED = register("accounts.session.center_switched", _("センターを切替"), ActionKind.AUTH)
+USER_VIEWED = register("accounts.user.viewed", _("利用者情報を閲覧"), ActionKind.ACCESS)

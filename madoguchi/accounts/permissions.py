@@ -144,7 +144,9 @@ def centers_with(user: object, action: Action) -> list[int] | None:
     granted = Membership.objects.filter(mine, role__in=roles_granting(action))
     if granted.filter(center__isnull=True).exists():
         return None
-    return sorted({center_id for center_id in granted.values_list("center_id", flat=True) if center_id})
+    return sorted(
+        {center_id for center_id in granted.values_list("center_id", flat=True) if center_id}
+    )
 
 
 def actions_for(user: object, center: object | None) -> frozenset[Action]:

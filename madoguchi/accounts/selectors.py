@@ -19,3 +19,17 @@ def user_centers(*, user: User) -> QuerySet[Center]:
 
 def user_totp_device(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def center_staff(*, center: Center) -> QuerySet[User]:
+    """Users holding a role in ``center`` (installation-wide administrators excluded)."""
+    return (
+        User.objects.filter(memberships__center=center)
+        .distinct()
+        .prefetch_related("memberships__center")
+        .order_by("username")
+    )
+
+
+def staff_member(*, center: Center, user_id: int) -> User | None:
+    return center_staff(center=center).filter(pk=user_id).first()

@@ -121,3 +121,21 @@ def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
 def totp_device_remove(*, actor: Any, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     audit_log(action=audit_actions.TOTP_REMOVED, actor=actor, obj=user)
+
+
+@transaction.atomic
+def staff_add(
+    *,
+    actor: Any,
+    center: Center,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str = "",
+) -> User:
+    """Register a new staff member with a role in ``center``, both or neither."""
+    if role == Role.SYSADMIN:
+        raise AccountsError(_("システム管理者はこの画面では登録できません。"), field="role")
+    user = user_create(actor=actor, username=username, password=password, display_name=display_name)
+    membership_grant(actor=actor, user=user, center=center, role=role)
+    return user

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.accounts.models import User
+from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.selectors import user_totp_device
 from madoguchi.audit.registry import all_actions
 from madoguchi.tenancy.models import Department, ExceptionKind, NumberKind
@@ -137,3 +137,30 @@ class TotpConfirmForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class StaffAddForm(forms.Form):
+    username = forms.CharField(label=_("ログインID"), max_length=150)
+    display_name = forms.CharField(label=_("表示名"), max_length=100, required=False)
+    role = forms.ChoiceField(label=_("役割"), choices=[])
+    password = forms.CharField(
+        label=_("初期パスワード（12文字以上）"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)  # noqa: S101  (narrowing)
+        role.choices = [(r.value, r.label) for r in Role if r != Role.SYSADMIN]
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("付与する役割"), choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)  # noqa: S101  (narrowing)
+        role.choices = [(r.value, r.label) for r in Role if r != Role.SYSADMIN]

@@ -15,5 +15,14 @@ urlpatterns = [
     path("center/exceptions/<int:pk>/delete/", views.exception_remove, name="exception_remove"),
     path("center/departments/", views.department_add, name="department_add"),
     path("audit/", views.audit, name="audit"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/add/", views.staff_add_view, name="staff_add"),
+    path("staff/<int:user_id>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:user_id>/roles/", views.role_grant, name="role_grant"),
+    path(
+        "staff/<int:user_id>/roles/<int:membership_id>/revoke/",
+        views.role_revoke,
+        name="role_revoke",
+    ),
     path("account/two-factor/", views.two_factor, name="two_factor"),
 ]

@@ -23,13 +23,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from madoguchi.accounts import audit_actions as accounts_actions
 from madoguchi.accounts.errors import AccountsError
-from madoguchi.accounts.models import User
+from madoguchi.accounts.models import Membership, Role, User
 from madoguchi.accounts.permissions import Action, actions_for, centers_with
-from madoguchi.accounts.selectors import user_totp_device
-from madoguchi.accounts.services import totp_device_confirm, totp_device_start
+from madoguchi.accounts.selectors import center_staff, staff_member, user_totp_device
+from madoguchi.accounts.services import (
+    membership_grant,
+    membership_revoke,
+    staff_add,
+    totp_device_confirm,
+    totp_device_start,
+)
 from madoguchi.audit import audit_actions
 from madoguchi.audit.selectors import audit_event_search
-from madoguchi.audit.services import audit_log
+from madoguchi.audit.services import audit_access, audit_log
 from madoguchi.console.access import SESSION_CENTER, console_view
 from madoguchi.console.forms import (
     AuditSearchForm,
@@ -37,6 +43,8 @@ from madoguchi.console.forms import (
     DepartmentForm,
     InboundNumberForm,
     LoginForm,
+    RoleGrantForm,
+    StaffAddForm,
     TotpConfirmForm,
 )
 from madoguchi.tenancy.calendars import TOKYO
@@ -300,3 +308,104 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         {"device": device, "pending": pending, "form": form, "qr_svg": qr_svg, "secret": secret},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@console_view(Action.USER_MANAGE)
+def staff(
+    request: HttpRequest, *, status: int = 200, add_form: StaffAddForm | None = None
+) -> HttpResponse:
+    center = request.center  # type: ignore[attr-defined]
+    return render(
+        request,
+        "console/staff.html",
+        {
+            "staff": center_staff(center=center),
+            "center": center,
+            "form": add_form or StaffAddForm(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@console_view(Action.USER_MANAGE)
+def staff_add_view(request: HttpRequest) -> HttpResponse:
+    form = StaffAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = staff_add(
+                actor=request.user,
+                center=request.center,  # type: ignore[attr-defined]
+                username=data["username"],
+                password=data["password"],
+                role=Role(data["role"]),
+                display_name=data["display_name"],
+            )
+        except AccountsError as exc:
+            _keep_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s を登録しました。") % {"name": user})
+            return redirect("console:staff_detail", user_id=user.pk)
+    return staff(request, status=400, add_form=form)
+
+
+def _staff_page(
+    request: HttpRequest, user_id: int, *, status: int = 200, form: RoleGrantForm | None = None
+) -> HttpResponse:
+    center = request.center  # type: ignore[attr-defined]
+    member = staff_member(center=center, user_id=user_id)
+    if member is None:
+        return render(request, "console/forbidden.html", status=404)
+    if status == 200:
+        # A staff record holds personal data (name, e-mail, log-in times): log the view.
+        audit_access(
+            action=accounts_actions.USER_VIEWED, actor=request.user, obj=member, center=center
+        )
+    memberships = [m for m in member.memberships.all() if m.center_id == center.pk]
+    return render(
+        request,
+        "console/staff_detail.html",
+        {
+            "member": member,
+            "memberships": memberships,
+            "has_totp": user_totp_device(user=member) is not None,
+            "form": form or RoleGrantForm(),
+        },
+        status=status,
+    )
+
+
+@console_view(Action.USER_MANAGE)
+def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _staff_page(request, user_id)
+
+
+@require_POST
+@console_view(Action.USER_MANAGE)
+def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
+    center = request.center  # type: ignore[attr-defined]
+    member = staff_member(center=center, user_id=user_id)
+    if member is None:
+        return render(request, "console/forbidden.html", status=404)
+    form = RoleGrantForm(request.POST)
+    if form.is_valid():
+        membership_grant(
+            actor=request.user, user=member, center=center, role=Role(form.cleaned_data["role"])
+        )
+        return redirect("console:staff_detail", user_id=member.pk)
+    return _staff_page(request, user_id, status=400, form=form)
+
+
+@require_POST
+@console_view(Action.USER_MANAGE)
+def role_revoke(request: HttpRequest, user_id: int, membership_id: int) -> HttpResponse:
+    center = request.center  # type: ignore[attr-defined]
+    membership = get_object_or_404(Membership, pk=membership_id, user_id=user_id, center=center)
+    membership_revoke(actor=request.user, membership=membership)
+    messages.success(
+        request, _("役割「%(role)s」を解除しました。") % {"role": membership.get_role_display()}
+    )
+    if staff_member(center=center, user_id=user_id) is None:
+        return redirect("console:staff")
+    return redirect("console:staff_detail", user_id=user_id)

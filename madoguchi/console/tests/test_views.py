@@ -309,3 +309,82 @@ def test_console_stays_japanese_for_an_english_browser(client, db):
 def test_center_page_query_count_is_bounded(manager_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         assert manager_client.get("/console/center/").status_code == 200
+
+
+def test_manager_registers_staff_with_a_role_in_the_current_center(manager_client, all_scenarios):
+    response = manager_client.post(
+        "/console/staff/add/",
+        {
+            "username": "yamada",
+            "display_name": "山田 花子",
+            "role": "operator",
+            "password": "kawasemi-no-hane-2026",
+        },
+    )
+    assert response.status_code == 302
+    from madoguchi.accounts.models import User
+
+    user = User.objects.get(username="yamada")
+    assert [(m.center.slug, m.role) for m in user.memberships.all()] == [("iwaki", "operator")]
+    assert user.password.startswith("md5$")  # hashed, never stored as typed
+
+
+def test_weak_password_keeps_everything_else_and_creates_nobody(manager_client):
+    from madoguchi.accounts.models import User
+
+    before = User.objects.count()
+    response = manager_client.post(
+        "/console/staff/add/",
+        {
+            "username": "yamada",
+            "display_name": "山田 花子",
+            "role": "operator",
+            "password": "12345",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "このパスワードは短すぎます" in body
+    assert 'value="yamada"' in body and 'value="山田 花子"' in body
+    assert 'value="12345"' not in body  # a password is never echoed back
+    assert User.objects.count() == before
+
+
+def test_viewing_a_staff_record_is_an_audited_access(manager_client, all_scenarios, make_user):
+    operator = make_user("sato", Role.OPERATOR, all_scenarios["iwaki"])
+    response = manager_client.get(f"/console/staff/{operator.pk}/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="accounts.user.viewed").get()
+    assert (event.kind, event.object_id, event.actor_label) == ("access", str(operator.pk), "kanri")
+    assert event.center == all_scenarios["iwaki"]
+
+
+def test_staff_of_another_center_is_invisible(manager_client, all_scenarios, make_user):
+    outsider = make_user("niigata-op", Role.OPERATOR, all_scenarios["niigata"])
+    assert "niigata-op" not in manager_client.get("/console/staff/").content.decode()
+    assert manager_client.get(f"/console/staff/{outsider.pk}/").status_code == 404
+    refused = manager_client.post(f"/console/staff/{outsider.pk}/roles/", {"role": "supervisor"})
+    assert refused.status_code == 404
+    assert outsider.memberships.count() == 1
+    assert not AuditEvent.objects.filter(action="accounts.user.viewed").exists()
+
+
+def test_grant_and_revoke_a_role(manager_client, all_scenarios, make_user):
+    operator = make_user("sato", Role.OPERATOR, all_scenarios["iwaki"])
+    manager_client.post(f"/console/staff/{operator.pk}/roles/", {"role": "supervisor"})
+    roles = sorted(operator.memberships.values_list("role", flat=True))
+    assert roles == ["operator", "supervisor"]
+    membership = operator.memberships.get(role="operator")
+    manager_client.post(f"/console/staff/{operator.pk}/roles/{membership.pk}/revoke/")
+    assert list(operator.memberships.values_list("role", flat=True)) == ["supervisor"]
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(operator.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["accounts.membership.granted", "accounts.membership.revoked"]
+
+
+def test_supervisor_cannot_manage_staff(client, all_scenarios, make_user):
+    client.force_login(make_user("suzuki", Role.SUPERVISOR, all_scenarios["iwaki"]))
+    assert client.get("/console/staff/").status_code == 403
