@@ -31,6 +31,14 @@ def user_create(
     username = username.strip()
     if not username:
         raise AccountsError(_("ログインIDを入力してください。"), field="username")
+    if len(username) > 150:
+        raise AccountsError(_("ログインIDは150文字以内にしてください。"), field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise AccountsError(
+            _("ログインIDには英数字と @ . + - _ だけを使ってください。"), field="username"
+        ) from exc
     if User.objects.filter(username=username).exists():
         raise AccountsError(_("このログインIDは既に使われています。"), field="username")
     user = User(username=username, display_name=display_name, email=email)
@@ -101,19 +109,23 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
-@transaction.atomic
 def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
-    """Confirm the device with a first code; from then on log-in asks for a code."""
+    """Confirm the device with a first code; from then on log-in asks for a code.
+
+    The code is checked outside the transaction, so a wrong code's throttling (django-otp
+    slows down repeated guesses) is kept even though the confirmation fails.
+    """
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         raise AccountsError(_("先に二段階認証の設定を開始してください。"))
     token = token.strip().replace(" ", "")
     if not token.isdigit() or not device.verify_token(token):
         raise AccountsError(_("確認コードが正しくありません。"), field="token")
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit_log(action=audit_actions.TOTP_ENROLLED, actor=user, obj=user)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_log(action=audit_actions.TOTP_ENROLLED, actor=user, obj=user)
     return device
 
 

@@ -63,7 +63,9 @@ def audit_chain_verify() -> ChainReport:
         seq = row["seq"]
         first_seq = seq if first_seq is None else first_seq
         if seq != expected_seq:
-            return ChainReport(False, checked, first_seq, seq, seq, f"row {expected_seq} missing")
+            return ChainReport(
+                False, checked, first_seq, seq, expected_seq, f"row {expected_seq} missing"
+            )
         if row["prev_hash"] != expected_prev:
             return ChainReport(False, checked, first_seq, seq, seq, "link to previous row broken")
         stored = row.pop("hash")

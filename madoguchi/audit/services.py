@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,7 +50,7 @@ def audit_log(
     actor_id, actor_label = _actor_fields(actor)
     object_type, object_id, object_repr = _object_fields(obj)
     # Store exactly what is hashed: dates and decimals become strings once, here.
-    clean_data: dict[str, Any] = json.loads(json.dumps(data or {}, default=str))
+    clean_data: dict[str, Any] = json.loads(json.dumps(_plain(data or {}), default=str))
     request = context.current()
     head = _locked_head()
     seq = head.last_seq + 1
@@ -68,7 +69,7 @@ def audit_log(
         "object_repr": object_repr,
         "data": clean_data,
         "request_id": request.request_id if request else "",
-        "ip": request.ip if request else None,
+        "ip": _normal_ip(request.ip) if request else None,
         "prev_hash": head.last_hash,
     }
     digest = event_hash(**fields)
@@ -91,6 +92,28 @@ def audit_access(
     if registry.get(action).kind != registry.ActionKind.ACCESS:
         raise AuditError(f"{action!r} is not registered as an access action")
     return audit_log(action=action, actor=actor, center=center, obj=obj, data=data)
+
+
+def _plain(value: Any) -> Any:
+    """Floats become strings: PostgreSQL's jsonb may hand 1e16 back as an integer, and a
+    value that reads back differently would break the row's hash."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _normal_ip(ip: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, lower case)."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
 
 
 def _locked_head() -> AuditChain:

@@ -190,9 +190,9 @@ def scenario_load(*, slug: str, actor: Any = None) -> Center:
     scenario = SCENARIOS[slug]
     center = services.center_upsert(actor=actor, slug=scenario.slug, **scenario.center)
     calendar = center.calendar
-    if calendar.year_end_closure != scenario.year_end_closure:
-        calendar.year_end_closure = scenario.year_end_closure
-        calendar.save(update_fields=["year_end_closure"])
+    services.calendar_year_end_set(
+        actor=actor, calendar=calendar, closed=scenario.year_end_closure, center=center
+    )
     current = {h.day_type: (h.opens, h.closes) for h in calendar.hours.all()}
     for day_type in DayType:
         wanted = scenario.hours.get(day_type)

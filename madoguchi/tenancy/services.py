@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,15 @@ _CENTER_FIELDS = {
 }
 
 
+def _full_clean(center: Center) -> None:
+    """Model validation as the context's error, naming the first field at fault."""
+    try:
+        center.full_clean(exclude=["calendar"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise TenancyError(" ".join(messages), field=field) from exc
+
+
 @transaction.atomic
 def center_upsert(*, actor: Any, slug: str, **fields: Any) -> Center:
     """Create the center ``slug`` or update the given fields; a new center gets a calendar."""
@@ -57,9 +68,10 @@ def center_upsert(*, actor: Any, slug: str, **fields: Any) -> Center:
             raise TenancyError(_("対応言語には日本語を含め、ja/en/zh-hans/ko から選んでください。"))
     center = Center.objects.select_for_update().filter(slug=slug).first()
     if center is None:
-        calendar = Calendar.objects.create(name=f"{fields.get('name', slug)}")
-        center = Center(slug=slug, calendar=calendar, **fields)
-        center.full_clean()
+        fields.setdefault("languages", ["ja"])
+        center = Center(slug=slug, **fields)
+        _full_clean(center)
+        center.calendar = Calendar.objects.create(name=center.name)
         center.save()
         audit_log(action=audit_actions.CENTER_CREATED, actor=actor, center=center, obj=center)
         return center
@@ -67,7 +79,7 @@ def center_upsert(*, actor: Any, slug: str, **fields: Any) -> Center:
     if changed:
         for key, value in changed.items():
             setattr(center, key, value)
-        center.full_clean()
+        _full_clean(center)
         center.save()
         audit_log(
             action=audit_actions.CENTER_UPDATED,
@@ -77,6 +89,24 @@ def center_upsert(*, actor: Any, slug: str, **fields: Any) -> Center:
             data={"changed": sorted(changed)},
         )
     return center
+
+
+@transaction.atomic
+def calendar_year_end_set(
+    *, actor: Any, calendar: Calendar, closed: bool, center: Center | None = None
+) -> Calendar:
+    """Whether the calendar closes from Dec 29 to Jan 3."""
+    if calendar.year_end_closure != closed:
+        calendar.year_end_closure = closed
+        calendar.save(update_fields=["year_end_closure"])
+        audit_log(
+            action=audit_actions.YEAR_END_SET,
+            actor=actor,
+            center=center,
+            obj=calendar,
+            data={"year_end_closure": closed},
+        )
+    return calendar
 
 
 def _check_hours(opens: time | None, closes: time | None) -> None:
@@ -177,10 +207,16 @@ def inbound_number_add(
                 % {"number": phone.display, "center": existing.center.name},
                 field="number",
             )
-        changed = existing.kind != kind or existing.label != label
-        if changed:
+        if existing.kind != kind or existing.label != label:
             existing.kind, existing.label = kind, label
             existing.save(update_fields=["kind", "label"])
+            audit_log(
+                action=audit_actions.NUMBER_UPDATED,
+                actor=actor,
+                center=center,
+                obj=existing,
+                data={"number": existing.display, "kind": str(kind), "label": label},
+            )
         return existing
     created = InboundNumber.objects.create(
         center=center, e164=phone.e164, display=phone.display, kind=kind, label=label
@@ -225,8 +261,8 @@ def department_upsert(
     name = name.strip()
     if not name:
         raise TenancyError(_("所管課の名称を入力してください。"), field="name")
-    extension = extension.strip()
-    if extension and not extension.isdigit():
+    extension = unicodedata.normalize("NFKC", extension).strip()
+    if extension and not (extension.isascii() and extension.isdigit()):
         raise TenancyError(_("内線番号は数字で入力してください。"), field="extension")
     external = (
         phone_normalize(external_number, field="external_number") if external_number else None

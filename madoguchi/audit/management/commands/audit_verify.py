@@ -20,11 +20,13 @@ class Command(BaseCommand):
         report = audit_chain_verify()
         if options["format"] == "json":
             self.stdout.write(json.dumps(report.__dict__, ensure_ascii=False))
-        elif report.ok:
+        elif report.ok and report.checked:
             self.stdout.write(
                 f"OK: {report.checked} 件の監査ログを検証しました"
                 f"（seq {report.first_seq}〜{report.last_seq}）。"
             )
+        elif report.ok:
+            self.stdout.write("OK: 0 件（監査ログはまだありません）。")
         if not report.ok:
             raise CommandError(
                 f"監査ログの連鎖が壊れています: seq {report.broken_at}（{report.reason}）。"

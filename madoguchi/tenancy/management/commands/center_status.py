@@ -25,14 +25,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="センターの識別子（例: iwaki）")
         parser.add_argument(
-            "--at", default="", help="日時（ISO 8601、省略時は現在。オフセットなしは日本時間）"
+            "--at", default=None, help="日時（ISO 8601、省略時は現在。オフセットなしは日本時間）"
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             center = center_get(slug=options["slug"])
-            at = parse_datetime_jst(options["at"]) if options["at"] else timezone.now()
+            at = parse_datetime_jst(options["at"]) if options["at"] is not None else timezone.now()
             local = at.astimezone(TOKYO)
             hours = calendar_day_hours(calendar=center.calendar, day=local.date())
             interval = hours.interval()
