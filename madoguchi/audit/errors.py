@@ -1,13 +1,7 @@
 """The one error type of the audit context."""
 
-from __future__ import annotations
-
-from django.utils.functional import Promise
+from madoguchi.errors import DomainError
 
 
-class AuditError(Exception):
+class AuditError(DomainError):
     """An audit rule was broken (unknown action code, retention below the legal minimum…)."""
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class CenterKind(models.TextChoices):
@@ -107,6 +113,17 @@ class CalendarException(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
 
+def _percent(label: _StrPromise) -> models.DecimalField[Decimal | None, Decimal | None]:
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
 class Center(models.Model):
     """A contact center: the general center or a specialized one (CTR-1)."""
 
@@ -129,42 +146,14 @@ class Center(models.Model):
         choices=OverflowAction.choices,
         default=OverflowAction.CONGESTION,
     )
-    # Service-level targets (RPT-5); rates in percent, ASA in seconds.
-    target_answer_rate = models.DecimalField(
-        _("受電応答率目標（%）"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    # Service-level targets (RPT-5); rates in percent, ASA in seconds; empty: no target.
+    target_answer_rate = _percent(_("受電応答率目標（%）"))
     target_asa_seconds = models.PositiveIntegerField(
         _("平均応答時間目標（秒）"), null=True, blank=True
     )
-    target_first_contact_completion = models.DecimalField(
-        _("一次応対完了率目標（%）"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    target_first_answer_rate = models.DecimalField(
-        _("一次回答率目標（%）"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
-    target_csat = models.DecimalField(
-        _("満足度目標（%）"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-    )
+    target_first_contact_completion = _percent(_("一次応対完了率目標（%）"))
+    target_first_answer_rate = _percent(_("一次回答率目標（%）"))
+    target_csat = _percent(_("満足度目標（%）"))
     operation_started_on = models.DateField(_("運用開始日"), null=True, blank=True)
     is_active = models.BooleanField(_("稼働中"), default=True)
 
