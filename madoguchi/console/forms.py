@@ -62,13 +62,28 @@ class LoginForm(forms.Form):
         return data
 
 
-class InboundNumberForm(forms.Form):
+class PageForm(forms.Form):
+    """A form sharing its page with others: field ids carry ``id_prefix`` so they stay
+    unique (and labels, error descriptions and axe checks keep working)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class InboundNumberForm(PageForm):
+    id_prefix = "number"
+
     number = forms.CharField(label=_("電話番号"), max_length=30)
     kind = forms.ChoiceField(label=_("種別"), choices=NumberKind.choices)
     label = forms.CharField(label=_("名称"), max_length=100, required=False)
 
 
-class CalendarExceptionForm(forms.Form):
+class CalendarExceptionForm(PageForm):
+    id_prefix = "exception"
+
     date = forms.DateField(label=_("日付"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("種別"), choices=ExceptionKind.choices)
     opens = forms.TimeField(
@@ -86,7 +101,9 @@ class CalendarExceptionForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=200, required=False)
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(PageForm):
+    id_prefix = "department"
+
     name = forms.CharField(label=_("名称"), max_length=120)
     extension = forms.CharField(label=_("内線番号"), max_length=10, required=False)
     external_number = forms.CharField(label=_("外線番号"), max_length=30, required=False)
