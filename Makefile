@@ -22,7 +22,7 @@ lint: ## ruff, ruff format --check and mypy --strict
 	@bash scripts/bootstrap.sh dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy madoguchi
+	$(BIN)/mypy madoguchi conftest.py scripts/screenshot.py
 
 fmt: ## format and fix what ruff can fix
 	@bash scripts/bootstrap.sh dev

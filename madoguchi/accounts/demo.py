@@ -9,6 +9,7 @@ from django.db import transaction
 
 from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.services import membership_grant, user_create
+from madoguchi.calls.services import queue_ensure_default
 from madoguchi.tenancy.models import Center
 from madoguchi.tenancy.scenarios import SCENARIOS, scenario_load
 
@@ -35,7 +36,8 @@ class DemoUser:
 @transaction.atomic
 def demo_load() -> list[DemoUser]:
     for slug in SCENARIOS:
-        scenario_load(slug=slug)
+        center = scenario_load(slug=slug)
+        queue_ensure_default(actor=None, center=center)
     result: list[DemoUser] = []
     for role, (display_name, slugs) in DEMO_USERS.items():
         username = str(role).replace("_", "-")
@@ -49,7 +51,7 @@ def demo_load() -> list[DemoUser]:
         centers: list[Center | None] = (
             [None] if slugs is None else list(Center.objects.filter(slug__in=slugs))
         )
-        for center in centers:
-            membership_grant(actor=None, user=user, center=center, role=role)
+        for scope in centers:
+            membership_grant(actor=None, user=user, center=scope, role=role)
         result.append(DemoUser(username=username, role=role, password=password))
     return result

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "madoguchi.tenancy",
     "madoguchi.accounts",
     "madoguchi.audit",
+    "madoguchi.calls",
     "madoguchi.console",
     "madoguchi.publicsite",
 ]

@@ -1,0 +1,1 @@
+"""Workforce management: Erlang staffing formulas (REQUIREMENTS WFM-1)."""
