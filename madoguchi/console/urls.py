@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from madoguchi.console import views
 
@@ -25,4 +25,7 @@ urlpatterns = [
         name="role_revoke",
     ),
     path("account/two-factor/", views.two_factor, name="two_factor"),
+    path("calls/recordings/", include("madoguchi.console.urls_recordings")),
+    path("calls/", include("madoguchi.console.urls_telephony")),
+    path("live/", include("madoguchi.console.urls_live")),
 ]
