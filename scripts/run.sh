@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export MADOGUCHI_ENV="${MADOGUCHI_ENV:-development}"
+# A gentle simulated call stream for the demo city (wallboard, desk); 0 switches it off.
+export MADOGUCHI_DEMO_CALLS="${MADOGUCHI_DEMO_CALLS:-1}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 
@@ -28,4 +30,4 @@ trap 'kill "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EX
 echo "worker: pid $worker (log: var/worker.log)"
 echo "serving http://$HOST:$PORT/  (console: http://$HOST:$PORT/console/) — Ctrl-C to stop"
 .venv/bin/uvicorn madoguchi.config.asgi:application --host "$HOST" --port "$PORT" \
-  --no-access-log --lifespan off
+  --no-access-log --lifespan on

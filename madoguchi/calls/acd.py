@@ -137,6 +137,8 @@ class CallCenterEngine:
         agent = self._agent(agent_id)
         if agent.state in (AgentState.RINGING, AgentState.ON_CALL):
             raise CallsError(_("通話中は受付可にできません。"))
+        if agent.state == AgentState.WRAP_UP:
+            return self.wrap_up_done(agent_id, at)
         return self._make_available(agent, at)
 
     def agent_not_ready(self, agent_id: int, at: float, reason: str) -> list[gw.Command]:
@@ -162,7 +164,7 @@ class CallCenterEngine:
             call.wrap_end_at = at
             self.sink.call_event(call, CallEventType.WRAP_UP_ENDED, at, agent.id, {})
             self.sink.call_finished(call)
-        return self.agent_ready(agent_id, at)
+        return self._make_available(agent, at)
 
     # --- gateway events ---------------------------------------------------------------
 

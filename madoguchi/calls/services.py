@@ -56,13 +56,15 @@ def forwarding_set(
 
 
 @transaction.atomic
-def simulated_agents_ensure(*, center: Center, count: int) -> list[Agent]:
-    """Seats ``シミュレーター 1..count`` for recording-mode simulations."""
+def simulated_agents_ensure(
+    *, center: Center, count: int, prefix: str = "シミュレーター"
+) -> list[Agent]:
+    """Seats ``<prefix> 1..count`` answered by the simulator (recording mode, demo stream)."""
     agents = []
     for number in range(1, count + 1):
         agent, _created = Agent.objects.get_or_create(
             center=center,
-            name=f"シミュレーター {number}",
+            name=f"{prefix} {number}",
             defaults={"is_simulated": True},
         )
         agents.append(agent)

@@ -1,9 +1,16 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (live screens)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (live screens).
+
+On start-up the process also starts the demo call stream when MADOGUCHI_DEMO_CALLS is on
+(``make run`` turns it on; the router of live calls runs in this one process).
+"""
 
 import os
 import warnings
+from typing import Any
 
-from channels.routing import ProtocolTypeRouter
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
@@ -14,5 +21,34 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 
 django_asgi_app = get_asgi_application()
 
-# WebSocket routes (operator desk pushes, wallboard) join this router as they land.
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from madoguchi.calls.routing import websocket_urlpatterns  # noqa: E402  (needs Django set up)
+
+channels_app = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Channels' router plus the lifespan protocol (start and stop the demo stream)."""
+    if scope["type"] != "lifespan":
+        await channels_app(scope, receive, send)
+        return
+    from asgiref.sync import sync_to_async
+
+    from madoguchi.calls.demo import demo_stream_start, demo_stream_stop
+
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            if os.environ.get("MADOGUCHI_DEMO_CALLS", "0") == "1":
+                await sync_to_async(demo_stream_start)()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await sync_to_async(demo_stream_stop)()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

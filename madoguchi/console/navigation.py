@@ -23,11 +23,12 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry(_("ホーム"), "console:home", Action.CENTER_VIEW),
+    NavEntry(_("受付状態"), "console:phone", Action.CALL_HANDLE),
     NavEntry(_("応対画面"), None, Action.INTERACTION_CREATE),
     NavEntry(_("応対履歴"), None, Action.INTERACTION_VIEW),
     NavEntry(_("FAQ"), None, Action.FAQ_VIEW),
     NavEntry(_("予約"), None, Action.BOOKING_MANAGE),
-    NavEntry(_("待ち呼・在席状況"), None, Action.WALLBOARD_VIEW),
+    NavEntry(_("待ち呼・在席状況"), "console:wallboard", Action.WALLBOARD_VIEW),
     NavEntry(_("レポート"), None, Action.REPORT_VIEW),
     NavEntry(_("要員計画"), None, Action.STAFFING_MANAGE),
     NavEntry(_("センター設定"), "console:center", Action.CENTER_VIEW),
