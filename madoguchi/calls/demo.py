@@ -39,7 +39,7 @@ def demo_stream_start(
         center_id=center.pk,
         dialed=number.e164,
         simulated_agents=frozenset(a.pk for a in agents),
-        **tuning,  # type: ignore[arg-type]
+        **tuning,
     )
     gateway = RealtimeGateway(router, settings)
     for agent in agents:

@@ -20,7 +20,14 @@ from django.db import transaction
 from madoguchi.calls.acd import CallCenterEngine, LiveAgent, LiveCall
 from madoguchi.calls.gateway import protocol as gw
 from madoguchi.calls.gateway.simulator import utc_clock
-from madoguchi.calls.models import Agent, AgentStateEvent, Call, CallEvent, CallEventType
+from madoguchi.calls.models import (
+    Agent,
+    AgentStateEvent,
+    Call,
+    CallEvent,
+    CallEventType,
+    Voicemail,
+)
 from madoguchi.calls.selectors import routing_table
 
 
@@ -60,8 +67,12 @@ def notify_wallboard(center_id: int) -> None:
     transaction.on_commit(lambda: wallboard_listeners.wake(center_id))
 
 
+def _at(at: float) -> datetime:
+    return datetime.fromtimestamp(at, UTC)
+
+
 def _dt(at: float | None) -> datetime | None:
-    return datetime.fromtimestamp(at, UTC) if at is not None else None
+    return _at(at) if at is not None else None
 
 
 class DatabaseSink:
@@ -87,7 +98,7 @@ class DatabaseSink:
                     "caller_number": call.caller,
                     "caller_withheld": not call.caller,
                     "language": call.language,
-                    "arrived_at": _dt(call.arrived_at),
+                    "arrived_at": _at(call.arrived_at),
                 },
             )
         else:
@@ -104,9 +115,12 @@ class DatabaseSink:
                 else:
                     changes[name] = _dt(at)
             Call.objects.filter(id=call.id).update(**changes)
+        if type == CallEventType.VOICEMAIL_STARTED:
+            # The message is worked from the voicemail list until called back (TEL-4).
+            Voicemail.objects.get_or_create(call_id=call.id, defaults={"recorded_at": _at(at)})
         CallEvent.objects.create(
             call_id=call.id,
-            at=_dt(at),
+            at=_at(at),
             type=type,
             queue_id=call.queue.id if call.queue else None,
             agent_id=agent,
@@ -118,7 +132,7 @@ class DatabaseSink:
     def agent_state(self, agent: LiveAgent, at: float, reason: str, call: LiveCall | None) -> None:
         AgentStateEvent.objects.create(
             agent_id=agent.id,
-            at=_dt(at),
+            at=_at(at),
             state=agent.state,
             reason=reason,
             call_id=call.id if call is not None else None,
@@ -137,6 +151,9 @@ class DatabaseSink:
             notify_wallboard(call.center.id)
 
 
+RELOAD_S = 30.0
+
+
 class LiveRouter:
     """The process's engine, serialised by a lock; commands go to the attached gateway."""
 
@@ -145,11 +162,13 @@ class LiveRouter:
         self.now = now
         self.engine = CallCenterEngine(routing_table(), clock=utc_clock, sink=DatabaseSink())
         self.gateway: gw.Gateway = gw.CommandLog()
+        self.loaded_at = time.monotonic()
 
     def reload(self) -> None:
         """Pick up changed numbers, hours, queues and forwarding for new calls."""
         with self.lock:
             self.engine.routing = routing_table()
+            self.loaded_at = time.monotonic()
 
     def _run(self, work: Callable[[], list[gw.Command]]) -> list[gw.Command]:
         with self.lock, transaction.atomic():
@@ -158,6 +177,10 @@ class LiveRouter:
         return commands
 
     def event(self, event: gw.Event) -> list[gw.Command]:
+        if isinstance(event, gw.CallArrived) and time.monotonic() - self.loaded_at > RELOAD_S:
+            # Settings changed in the console (hours, forwarding, queues) reach new calls
+            # within RELOAD_S seconds without any signal between processes.
+            self.reload()
         return self._run(lambda: self.engine.handle(event))
 
     def agent_ready(self, agent: Agent) -> list[gw.Command]:

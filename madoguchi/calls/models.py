@@ -292,3 +292,131 @@ class Voicemail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call} {self.get_status_display()}"
+
+
+class DeletionReason(models.TextChoices):
+    RETENTION_EXPIRED = "retention_expired", _("保存期間満了")
+    MANUAL = "manual", _("個別削除（管理者承認）")
+
+
+class Recording(models.Model):
+    """The audio of one call leg (TEL-6), kept for the center's retention period.
+
+    The file lives in the recordings storage under ``storage_key``; the row only points at
+    it and carries its SHA-256, checked before every play. Deleting a recording removes
+    the file and keeps the row as the deletion record (SEC-4: what, when, who, how and
+    who approved). ``call`` is PROTECTed: a recording — even one already deleted — is
+    evidence about a call, and a deletion record that lost its call would no longer say
+    what was deleted; calls are kept for reports, so nothing needs to delete them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="recordings")
+    center = models.ForeignKey(
+        "tenancy.Center", on_delete=models.PROTECT, related_name="recordings"
+    )
+    started_at = models.DateTimeField(_("録音開始"))
+    ended_at = models.DateTimeField(_("録音終了"))
+    duration_s = models.DecimalField(_("長さ（秒）"), max_digits=9, decimal_places=3)
+    storage_key = models.CharField(_("保存先"), max_length=200, unique=True)
+    format = models.CharField(_("形式"), max_length=8, default="wav")
+    size_bytes = models.PositiveBigIntegerField(_("サイズ（バイト）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    notice_played = models.BooleanField(_("録音告知済み"))
+    # Fixed when the recording is stored: a later change of the center's setting applies
+    # to new recordings only, so the date shown to staff never moves.
+    retention_days = models.PositiveIntegerField(_("保存日数"))
+    retention_defaulted = models.BooleanField(
+        _("既定の保存日数を適用"),
+        default=False,
+        help_text=_("センターに録音の保存期間が設定されていなかったため既定値を使用"),
+    )
+    retention_until = models.DateTimeField(_("保存期限"))
+    legal_hold = models.BooleanField(_("保全（削除停止）"), default=False)
+    hold_reason = models.CharField(_("保全の理由"), max_length=200, blank=True)
+    held_at = models.DateTimeField(_("保全開始"), null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("保全した職員"),
+    )
+    deleted_at = models.DateTimeField(_("削除日時"), null=True, blank=True)
+    deletion_reason = models.CharField(
+        _("削除理由"), max_length=20, choices=DeletionReason.choices, blank=True
+    )
+    deletion_note = models.CharField(_("削除の説明"), max_length=200, blank=True)
+    # Who deleted (empty: the retention job) and who approved (empty: the retention job,
+    # whose approval is the center's retention setting in ``retention_days``).
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("削除した職員"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("削除を承認した管理者"),
+    )
+
+    class Meta:
+        verbose_name = _("通話録音")
+        verbose_name_plural = _("通話録音")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["center", "started_at"], name="recording_center_started"),
+            models.Index(
+                fields=["retention_until"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="recording_purge_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gte=models.F("started_at")),
+                name="recording_times_order",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(deleted_at__isnull=True, deletion_reason="")
+                    | (models.Q(deleted_at__isnull=False) & ~models.Q(deletion_reason=""))
+                ),
+                name="recording_deletion_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(deletion_reason="manual") | models.Q(approved_by__isnull=False),
+                name="recording_manual_deletion_approved",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legal_hold=False) | ~models.Q(hold_reason=""),
+                name="recording_hold_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legal_hold=False) | models.Q(deleted_at__isnull=True),
+                name="recording_held_not_deleted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from django.utils import timezone  # (imported here: this model is appended last)
+
+        return f"録音 {timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def duration_display(self) -> str:
+        """「1:05」, or 「1:02:05」 from an hour on (whole seconds, rounded down)."""
+        minutes, seconds = divmod(int(self.duration_s), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

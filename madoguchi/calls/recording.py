@@ -13,7 +13,14 @@ from datetime import datetime
 from django.db import transaction
 
 from madoguchi.calls.acd import LiveAgent, LiveCall
-from madoguchi.calls.models import AgentStateEvent, Call, CallEvent, CallSource
+from madoguchi.calls.models import (
+    AgentStateEvent,
+    Call,
+    CallEvent,
+    CallSource,
+    Disposition,
+    Voicemail,
+)
 
 _FLUSH_EVERY = 2000
 
@@ -94,8 +101,14 @@ class RecordingSink:
         done = {c.id for c in self.calls}
         events = [e for e in self.events if e.call_id in done]
         self.events = [e for e in self.events if e.call_id not in done]
+        voicemails = [
+            Voicemail(call_id=c.id, recorded_at=c.arrived_at)
+            for c in self.calls
+            if c.disposition == Disposition.VOICEMAIL
+        ]
         with transaction.atomic():
             Call.objects.bulk_create(self.calls, batch_size=500)
+            Voicemail.objects.bulk_create(voicemails, batch_size=500)
             CallEvent.objects.bulk_create(events, batch_size=1000)
             AgentStateEvent.objects.bulk_create(self.states, batch_size=1000)
         self.written += len(self.calls)

@@ -6,7 +6,15 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from madoguchi.calls.models import Call, Forwarding, Queue
+from madoguchi.calls.models import (
+    Announcement,
+    AnnouncementKind,
+    Call,
+    Forwarding,
+    Queue,
+    Voicemail,
+    VoicemailStatus,
+)
 from madoguchi.calls.policy import CenterPolicy, DepartmentPolicy, QueuePolicy, RoutingTable
 from madoguchi.tenancy.calendars import CalendarRules
 from madoguchi.tenancy.models import Center, Department
@@ -86,3 +94,26 @@ def calls_in_period(
     if until is not None:
         calls = calls.filter(arrived_at__lt=until)
     return calls
+
+
+def announcements_by_kind(center: Center) -> dict[tuple[str, str], Announcement]:
+    return {(a.kind, a.language): a for a in Announcement.objects.filter(center=center)}
+
+
+def announcement_get(center: Center, kind: str, language: str) -> Announcement | None:
+    if kind not in AnnouncementKind.values or language not in center.languages:
+        return None
+    return Announcement.objects.filter(center=center, kind=kind, language=language).first()
+
+
+def center_queues(center: Center) -> QuerySet[Queue]:
+    return Queue.objects.filter(center=center).order_by("-is_default", "name")
+
+
+def center_voicemails(center: Center, *, open_only: bool) -> QuerySet[Voicemail]:
+    rows = (
+        Voicemail.objects.filter(call__center=center)
+        .select_related("call", "assigned_to")
+        .order_by("-recorded_at", "-pk")
+    )
+    return rows.exclude(status=VoicemailStatus.CLOSED) if open_only else rows

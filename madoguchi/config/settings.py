@@ -164,6 +164,9 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (announcement audio): streamed by the console, never served publicly.
+MEDIA_ROOT = VAR_DIR / "media"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -178,6 +181,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Audit log retention (SEC-2): at least three months.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=92)
+
+# Call recordings (TEL-6): root of the local recordings storage (calls/storage.py).
+RECORDINGS_DIR = Path(env_str("MADOGUCHI_RECORDINGS_DIR", str(VAR_DIR / "recordings")))
 
 LOGGING = {
     "version": 1,

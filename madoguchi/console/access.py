@@ -7,7 +7,8 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from madoguchi.accounts.models import User
@@ -16,7 +17,7 @@ from madoguchi.accounts.selectors import user_centers
 from madoguchi.tenancy.models import Center
 
 SESSION_CENTER = "console_center_id"
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class ConsoleRequest(HttpRequest):
@@ -38,7 +39,7 @@ def console_view(action: Action | None = None) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             center, centers = current_center(request)

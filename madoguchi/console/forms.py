@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.selectors import user_totp_device
 from madoguchi.audit.registry import all_actions
+from madoguchi.errors import DomainError
 from madoguchi.tenancy.models import Department, ExceptionKind, NumberKind
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H%M"]
+
+
+def keep_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a context's error on the field it names (or the form), keeping the input."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
 
 
 class LoginForm(forms.Form):

@@ -46,6 +46,7 @@ from madoguchi.console.forms import (
     RoleGrantForm,
     StaffAddForm,
     TotpConfirmForm,
+    keep_error,
 )
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.errors import TenancyError
@@ -139,11 +140,6 @@ def _center_page(
     return render(request, "console/center.html", context, status=status)
 
 
-def _keep_error(form: forms.Form, exc: TenancyError | AccountsError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
 @console_view(Action.CENTER_VIEW)
 def center(request: HttpRequest) -> HttpResponse:
     if request.center is None:  # type: ignore[attr-defined]
@@ -165,7 +161,7 @@ def number_add(request: HttpRequest) -> HttpResponse:
                 label=form.cleaned_data["label"],
             )
         except TenancyError as exc:
-            _keep_error(form, exc)
+            keep_error(form, exc)
         else:
             messages.success(
                 request, _("着信番号 %(number)s を登録しました。") % {"number": number}
@@ -192,7 +188,7 @@ def exception_add(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except TenancyError as exc:
-            _keep_error(form, exc)
+            keep_error(form, exc)
         else:
             messages.success(request, _("%(date)s の設定を保存しました。") % {"date": data["date"]})
             return redirect("console:center")
@@ -228,7 +224,7 @@ def department_add(request: HttpRequest) -> HttpResponse:
                 is_contact_point=data["is_contact_point"],
             )
         except TenancyError as exc:
-            _keep_error(form, exc)
+            keep_error(form, exc)
         else:
             messages.success(
                 request, _("所管課「%(name)s」を保存しました。") % {"name": department}
@@ -292,7 +288,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             try:
                 totp_device_confirm(user=user, token=form.cleaned_data["token"])
             except AccountsError as exc:
-                _keep_error(form, exc)
+                keep_error(form, exc)
             else:
                 messages.success(
                     request, _("二段階認証を設定しました。次回から確認コードが必要です。")
@@ -343,7 +339,7 @@ def staff_add_view(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
             )
         except AccountsError as exc:
-            _keep_error(form, exc)
+            keep_error(form, exc)
         else:
             messages.success(request, _("%(name)s を登録しました。") % {"name": user})
             return redirect("console:staff_detail", user_id=user.pk)

@@ -103,10 +103,13 @@ class RealtimeGateway:
                     self.at(command.max_wait_s, self._timeout(command.call_id))
             elif isinstance(command, gw.StartVoicemail):
                 self.waiting.discard(command.call_id)
-                self.at(s.voicemail_s, self._event(lambda now, c=command.call_id: gw.Ended(c, now)))
+                self.at(s.voicemail_s, self._ended(command.call_id))
 
-    def _event(self, make: Callable[[float], gw.Event]) -> Callable[[], None]:
-        return lambda: self.router.event(make(time.time()))
+    def _ended(self, call_id: str) -> Callable[[], None]:
+        def run() -> None:
+            self.router.event(gw.Ended(call_id, time.time()))
+
+        return run
 
     def _connect(self, call_id: str, agent_id: int) -> Callable[[], None]:
         def run() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -61,6 +62,8 @@ def test_a_call_is_written_as_it_happens(router, iwaki):
     call.refresh_from_db()
     assert call.disposition == Disposition.ANSWERED
     assert call.wait_s == 5.0
+    assert call.ended_at is not None and call.answered_at is not None
+    assert call.wrap_end_at is not None
     assert (call.ended_at - call.answered_at).total_seconds() == 180
     assert (call.wrap_end_at - call.ended_at).total_seconds() == 14
     assert list(CallEvent.objects.filter(call=call).values_list("type", flat=True)) == [
@@ -88,7 +91,7 @@ def test_wallboard_snapshot_counts_today(router, iwaki):
     router.event(gw.CallArrived(gone, MONDAY_10 + 50, "+81246542111"))
     router.event(gw.Abandoned(gone, MONDAY_10 + 70))
     now = datetime.fromtimestamp(MONDAY_10 + 100, TOKYO)
-    snapshot = wallboard_snapshot(center=iwaki, now=now)
+    snapshot: dict[str, Any] = wallboard_snapshot(center=iwaki, now=now)
     assert snapshot["waiting"] == 1
     assert snapshot["longest_wait_s"] == 60
     assert snapshot["agents"]["on_call"] == 1
@@ -104,7 +107,7 @@ def test_wallboard_socket_pushes_after_a_change(router, iwaki, transactional_db)
     user = user_create(actor=None, username="suzuki", password="correct-horse-battery")
     membership_grant(actor=None, user=user, center=iwaki, role=Role.SUPERVISOR)
 
-    async def scenario() -> tuple[dict, dict]:
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         communicator = WebsocketCommunicator(
             URLRouter(websocket_urlpatterns), f"/ws/wallboard/{iwaki.pk}/"
         )
@@ -145,3 +148,17 @@ def test_agent_for_user_creates_one_seat(iwaki):
     assert agent_for_user(user=user, center=iwaki) == first
     assert first.name == "sato"
     assert timezone.now() is not None
+
+
+def test_changed_settings_reach_new_calls_after_the_reload_interval(router, iwaki):
+    from madoguchi.calls.live import RELOAD_S
+    from madoguchi.calls.services import forwarding_set
+
+    evening = datetime(2026, 1, 5, 19, 30, tzinfo=TOKYO).timestamp()
+    first = router.event(gw.CallArrived(str(uuid.uuid4()), evening, "+81246221111"))
+    assert [type(c).__name__ for c in first] == ["Answer", "Play", "HangUp"]
+    forwarding_set(actor=None, center=iwaki, enabled=True, number="0246-22-0110")
+    router.loaded_at -= RELOAD_S + 1
+    second = router.event(gw.CallArrived(str(uuid.uuid4()), evening + 60, "+81246221111"))
+    assert second[-1] == gw.Forward(second[-1].call_id, "+81246220110")
+    assert Call.objects.filter(disposition=Disposition.AFTER_HOURS_FORWARDED).count() == 1
