@@ -23,6 +23,7 @@ fi
 .venv/bin/madoguchi load_demo
 # Daily housekeeping is done by the worker; ask it for the audit-log retention purge now.
 .venv/bin/madoguchi audit_purge --enqueue
+.venv/bin/madoguchi recordings_purge --enqueue
 
 .venv/bin/madoguchi db_worker --queue-name '*' >var/worker.log 2>&1 &
 worker=$!
