@@ -420,3 +420,50 @@ class Recording(models.Model):
         minutes, seconds = divmod(int(self.duration_s), 60)
         hours, minutes = divmod(minutes, 60)
         return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+class CallInterval(models.Model):
+    """15-minute totals per center, queue and number dialed, rebuilt from Call rows.
+
+    Reports add these up into 30/60-minute, daily… figures; the definitions are KPI.md's
+    (offered = in-hours answered + abandoned + voicemail + blocked; waits from arrival).
+    """
+
+    center = models.ForeignKey(
+        "tenancy.Center", on_delete=models.CASCADE, related_name="call_intervals"
+    )
+    queue = models.ForeignKey(Queue, on_delete=models.SET_NULL, null=True, blank=True)
+    dialed_number = models.CharField(max_length=20)
+    start = models.DateTimeField(_("開始"), db_index=True)
+    offered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    voicemail = models.PositiveIntegerField(default=0)
+    blocked = models.PositiveIntegerField(default=0)
+    after_hours = models.PositiveIntegerField(default=0)
+    answered_in_sl = models.PositiveIntegerField(default=0)
+    wait_answered_s = models.FloatField(default=0)
+    wait_abandoned_s = models.FloatField(default=0)
+    max_wait_s = models.FloatField(default=0)
+    talk_s = models.FloatField(default=0)
+    wrap_s = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("通話集計（15分）")
+        verbose_name_plural = _("通話集計（15分）")
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "queue", "dialed_number", "start"],
+                condition=models.Q(queue__isnull=False),
+                name="callinterval_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["center", "dialed_number", "start"],
+                condition=models.Q(queue__isnull=True),
+                name="callinterval_unique_no_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dialed_number} {self.start:%Y-%m-%d %H:%M}"
