@@ -7,6 +7,7 @@ current center: any other id is answered with 404, as if it did not exist.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -29,7 +30,7 @@ from madoguchi.calls.recordings import (
     recordings_of_center,
 )
 from madoguchi.console.access import console_view
-from madoguchi.console.forms import PageForm
+from madoguchi.console.forms import PageForm, keep_error
 
 PAGE_SIZE = 50
 
@@ -100,43 +101,43 @@ def recording_audio(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     return response
 
 
-@require_POST
-@console_view(Action.RECORDING_PLAY)
-def recording_hold_view(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+def _change_hold(
+    request: HttpRequest,
+    pk: uuid.UUID,
+    form_class: type[HoldForm] | type[ReleaseForm],
+    service: Callable[..., Recording],
+    done: str,
+) -> HttpResponse:
+    """Put on or release a legal hold: the form keeps the reason when it is refused."""
     recording = recording_of_center(center=request.center, recording_id=pk)  # type: ignore[attr-defined]
     if recording is None:
         return _not_found(request)
-    form = HoldForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            recording_hold(
-                actor=request.user, recording=recording, reason=form.cleaned_data["reason"]
-            )
+            service(actor=request.user, recording=recording, reason=form.cleaned_data["reason"])
         except CallsError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            keep_error(form, exc)
             recording.refresh_from_db()  # someone else may have changed it meanwhile
         else:
-            messages.success(request, _("録音を保全しました。保全を解除するまで削除されません。"))
+            messages.success(request, done)
             return redirect("console:recording_detail", pk=recording.pk)
     return _detail_page(request, recording, form=form, status=400)
+
+
+@require_POST
+@console_view(Action.RECORDING_PLAY)
+def recording_hold_view(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _change_hold(
+        request,
+        pk,
+        HoldForm,
+        recording_hold,
+        _("録音を保全しました。保全を解除するまで削除されません。"),
+    )
 
 
 @require_POST
 @console_view(Action.RECORDING_PLAY)
 def recording_release_view(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    recording = recording_of_center(center=request.center, recording_id=pk)  # type: ignore[attr-defined]
-    if recording is None:
-        return _not_found(request)
-    form = ReleaseForm(request.POST)
-    if form.is_valid():
-        try:
-            recording_release(
-                actor=request.user, recording=recording, reason=form.cleaned_data["reason"]
-            )
-        except CallsError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            recording.refresh_from_db()  # someone else may have changed it meanwhile
-        else:
-            messages.success(request, _("保全を解除しました。"))
-            return redirect("console:recording_detail", pk=recording.pk)
-    return _detail_page(request, recording, form=form, status=400)
+    return _change_hold(request, pk, ReleaseForm, recording_release, _("保全を解除しました。"))
