@@ -184,6 +184,15 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=92)
 
 # Call recordings (TEL-6): root of the local recordings storage (calls/storage.py).
 RECORDINGS_DIR = Path(env_str("MADOGUCHI_RECORDINGS_DIR", str(VAR_DIR / "recordings")))
+# "local" (RECORDINGS_DIR) or "s3" (an S3-compatible bucket). S3 credentials come from the
+# standard AWS environment variables or the instance role, never from these settings;
+# the values are checked when the storage is first used.
+RECORDINGS_STORAGE = env_str("MADOGUCHI_RECORDINGS_STORAGE", "local")
+RECORDINGS_S3_ENDPOINT_URL = env_str("MADOGUCHI_RECORDINGS_S3_ENDPOINT_URL", "")  # empty: AWS
+RECORDINGS_S3_BUCKET = env_str("MADOGUCHI_RECORDINGS_S3_BUCKET", "")
+RECORDINGS_S3_PREFIX = env_str("MADOGUCHI_RECORDINGS_S3_PREFIX", "")
+RECORDINGS_S3_REGION = env_str("MADOGUCHI_RECORDINGS_S3_REGION", "")
+RECORDINGS_S3_SSE = env_bool("MADOGUCHI_RECORDINGS_S3_SSE", True)
 
 LOGGING = {
     "version": 1,

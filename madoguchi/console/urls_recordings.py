@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<uuid:pk>/audio/", recordings.recording_audio, name="recording_audio"),
     path("<uuid:pk>/hold/", recordings.recording_hold_view, name="recording_hold"),
     path("<uuid:pk>/release/", recordings.recording_release_view, name="recording_release"),
+    path("<uuid:pk>/delete/", recordings.recording_delete_view, name="recording_delete"),
 ]
