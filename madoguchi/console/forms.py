@@ -13,6 +13,7 @@ from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.selectors import user_totp_device
 from madoguchi.audit.registry import all_actions
 from madoguchi.errors import DomainError
+from madoguchi.pii import refuse_special_care_numbers
 from madoguchi.tenancy.models import Department, ExceptionKind, NumberKind
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H%M"]
@@ -69,7 +70,23 @@ class LoginForm(forms.Form):
         return data
 
 
-class PageForm(forms.Form):
+class GuardedForm(forms.Form):
+    """A form whose free-text fields refuse My Number and card numbers (CON-8).
+
+    Every text field gets the validator, except passwords and one-time codes; the
+    refusal is a field error, so the rest of what was typed stays in the form.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                field.validators.append(refuse_special_care_numbers)
+
+
+class PageForm(GuardedForm):
     """A form sharing its page with others: field ids carry ``id_prefix`` so they stay
     unique (and labels, error descriptions and axe checks keep working)."""
 
@@ -163,7 +180,7 @@ class TotpConfirmForm(forms.Form):
     )
 
 
-class StaffAddForm(forms.Form):
+class StaffAddForm(GuardedForm):
     username = forms.CharField(label=_("ログインID"), max_length=150)
     display_name = forms.CharField(label=_("表示名"), max_length=100, required=False)
     role = forms.ChoiceField(label=_("役割"), choices=[])

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.calls.services import ANNOUNCEMENT_MAX_CHARS
-from madoguchi.console.forms import PageForm
+from madoguchi.console.forms import GuardedForm, PageForm
 
 
 def language_choices(languages: list[str]) -> list[tuple[str, str]]:
@@ -20,7 +20,7 @@ def language_choices(languages: list[str]) -> list[tuple[str, str]]:
     return [(code, names.get(code, code)) for code in languages]
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(GuardedForm):
     text = forms.CharField(
         label=_("文言（音声ファイルがないときは読み上げます）"),
         strip=False,
@@ -46,7 +46,7 @@ class AnnouncementForm(forms.Form):
             del self.fields["remove_audio"]
 
 
-class ForwardingForm(forms.Form):
+class ForwardingForm(GuardedForm):
     enabled = forms.BooleanField(label=_("時間外の着信を転送する"), required=False)
     number = forms.CharField(label=_("転送先の電話番号"), max_length=30, required=False)
     label = forms.CharField(

@@ -389,3 +389,22 @@ def test_grant_and_revoke_a_role(manager_client, all_scenarios, make_user):
 def test_supervisor_cannot_manage_staff(client, all_scenarios, make_user):
     client.force_login(make_user("suzuki", Role.SUPERVISOR, all_scenarios["iwaki"]))
     assert client.get("/console/staff/").status_code == 403
+
+
+def test_a_my_number_in_a_free_text_field_is_refused_and_the_rest_kept(manager_client):
+    from madoguchi.tenancy.models import Department
+
+    before = Department.objects.count()
+    response = manager_client.post(
+        "/console/center/departments/",
+        {
+            "name": "危機管理課",
+            "extension": "2701",
+            "address": "本庁舎 担当 1234-5678-9018",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "個人番号は記録できません" in body
+    assert 'value="危機管理課"' in body and 'value="2701"' in body
+    assert Department.objects.count() == before
