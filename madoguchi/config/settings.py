@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "madoguchi.accounts",
     "madoguchi.audit",
     "madoguchi.calls",
+    "madoguchi.interactions",
     "madoguchi.console",
     "madoguchi.publicsite",
 ]
