@@ -10,7 +10,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.utils import timezone
 
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.services import membership_grant, user_create
@@ -147,7 +146,7 @@ def test_agent_for_user_creates_one_seat(iwaki):
     first = agent_for_user(user=user, center=iwaki)
     assert agent_for_user(user=user, center=iwaki) == first
     assert first.name == "sato"
-    assert timezone.now() is not None
+    assert (first.user, first.center, first.is_simulated) == (user, iwaki, False)
 
 
 def test_changed_settings_reach_new_calls_after_the_reload_interval(router, iwaki):

@@ -94,6 +94,21 @@ def body(response) -> str:
 # Announcements (CENTER_MANAGE)
 
 
+def plain_queue(center, name, language):
+    """A queue with every limit left at its default."""
+    return queue_save(
+        actor=None,
+        center=center,
+        name=name,
+        language=language,
+        skills=[],
+        max_wait_s=None,
+        max_length=None,
+        sl_threshold_s=None,
+        ring_timeout_s=None,
+    )
+
+
 def test_announcements_list_offers_default_wording_per_kind_and_language(login):
     response = login(Role.MANAGER).get("/console/calls/announcements/")
     page = body(response)
@@ -329,17 +344,7 @@ def test_manager_creates_and_edits_a_queue(login, iwaki):
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.OPERATOR])
 def test_queues_are_for_managers(login, iwaki, role):
-    queue = queue_save(
-        actor=None,
-        center=iwaki,
-        name="一般",
-        language="ja",
-        skills=[],
-        max_wait_s=None,
-        max_length=None,
-        sl_threshold_s=None,
-        ring_timeout_s=None,
-    )
+    queue = plain_queue(iwaki, "一般", "ja")
     client = login(role)
     assert client.get("/console/calls/queues/").status_code == 403
     assert client.post("/console/calls/queues/", queue_data()).status_code == 403
@@ -362,17 +367,7 @@ def test_queues_are_for_managers(login, iwaki, role):
     ],
 )
 def test_bad_queue_input_keeps_what_was_typed(login, iwaki, changes, field, message):
-    queue_save(
-        actor=None,
-        center=iwaki,
-        name="一般",
-        language="ja",
-        skills=[],
-        max_wait_s=None,
-        max_length=None,
-        sl_threshold_s=None,
-        ring_timeout_s=None,
-    )
+    plain_queue(iwaki, "一般", "ja")
     client = login(Role.MANAGER)
     before = (list(Queue.objects.values()), audit_count())
     data = queue_data(**changes)
@@ -388,17 +383,7 @@ def test_bad_queue_input_keeps_what_was_typed(login, iwaki, changes, field, mess
 
 
 def test_switching_off_the_default_on_the_edit_page_is_explained(login, iwaki):
-    queue = queue_save(
-        actor=None,
-        center=iwaki,
-        name="一般",
-        language="ja",
-        skills=[],
-        max_wait_s=None,
-        max_length=None,
-        sl_threshold_s=None,
-        ring_timeout_s=None,
-    )
+    queue = plain_queue(iwaki, "一般", "ja")
     response = login(Role.MANAGER).post(
         f"/console/calls/queues/{queue.pk}/", queue_data(name="改名")
     )
@@ -412,17 +397,7 @@ def test_switching_off_the_default_on_the_edit_page_is_explained(login, iwaki):
 
 
 def test_queue_of_another_center_is_404(login, oita):
-    queue = queue_save(
-        actor=None,
-        center=oita,
-        name="English",
-        language="en",
-        skills=[],
-        max_wait_s=None,
-        max_length=None,
-        sl_threshold_s=None,
-        ring_timeout_s=None,
-    )
+    queue = plain_queue(oita, "English", "en")
     client = login(Role.MANAGER)
     assert client.get(f"/console/calls/queues/{queue.pk}/").status_code == 404
     refused = client.post(f"/console/calls/queues/{queue.pk}/", queue_data(name="乗っ取り"))
