@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BIN := .venv/bin
 export MADOGUCHI_ENV ?= development
+# Apps that keep their own catalogue in <app>/locale (the rest share madoguchi/locale).
+LOCALE_APPS := knowledge reservations inbox
 
 .PHONY: help setup run test lint fmt messages
 
@@ -31,5 +33,9 @@ fmt: ## format and fix what ruff can fix
 
 messages: ## extract and compile translations (needs Debian gettext)
 	@bash scripts/bootstrap.sh dev
-	cd madoguchi && ../$(BIN)/madoguchi makemessages --no-obsolete -l en -l zh_Hans -l ko
+	cd madoguchi && ../$(BIN)/madoguchi makemessages --no-obsolete -l en -l zh_Hans -l ko \
+	  $(foreach app,$(LOCALE_APPS),--ignore $(app))
+	for app in $(LOCALE_APPS); do \
+	  (cd madoguchi/$$app && ../../$(BIN)/madoguchi makemessages --no-obsolete -l en -l zh_Hans -l ko) || exit 1; \
+	done
 	cd madoguchi && ../$(BIN)/madoguchi compilemessages

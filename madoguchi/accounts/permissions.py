@@ -6,8 +6,8 @@ system-administrator membership) has a role that the matrix grants the action to
 Superusers get nothing extra: least privilege holds for everybody.
 
 City staff read; their only writes are the city's own decisions: approving FAQ
-changes and confirming escalations. System administrators run the installation but
-see no interaction or booking content.
+changes, a department's completion report on an escalation, and confirming it.
+System administrators run the installation but see no interaction or booking content.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ class Action(StrEnum):
     INTERACTION_VIEW = "interactions.interaction.view"
     INTERACTION_EXPORT = "interactions.interaction.export"
     ESCALATION_CONFIRM = "interactions.escalation.confirm"
+    ESCALATION_REPORT = "interactions.escalation.report"
+    CATEGORY_MANAGE = "interactions.category.manage"
+    INBOX_HANDLE = "inbox.message.handle"
+    INBOX_TEMPLATE_MANAGE = "inbox.template.manage"
     FAQ_VIEW = "knowledge.faq.view"
     FAQ_EDIT = "knowledge.faq.edit"
     FAQ_PUBLISH = "knowledge.faq.publish"
@@ -51,6 +55,7 @@ MATRIX: dict[Role, frozenset[Action]] = {
             A.CENTER_VIEW,
             A.INTERACTION_CREATE,
             A.INTERACTION_VIEW,
+            A.INBOX_HANDLE,
             A.FAQ_VIEW,
             A.CALL_HANDLE,
             A.BOOKING_MANAGE,
@@ -63,6 +68,9 @@ MATRIX: dict[Role, frozenset[Action]] = {
             A.INTERACTION_CREATE,
             A.INTERACTION_VIEW,
             A.INTERACTION_EXPORT,
+            A.CATEGORY_MANAGE,
+            A.INBOX_HANDLE,
+            A.INBOX_TEMPLATE_MANAGE,
             A.FAQ_VIEW,
             A.CALL_HANDLE,
             A.WALLBOARD_VIEW,
@@ -83,6 +91,9 @@ MATRIX: dict[Role, frozenset[Action]] = {
             A.INTERACTION_CREATE,
             A.INTERACTION_VIEW,
             A.INTERACTION_EXPORT,
+            A.CATEGORY_MANAGE,
+            A.INBOX_HANDLE,
+            A.INBOX_TEMPLATE_MANAGE,
             A.FAQ_VIEW,
             A.WALLBOARD_VIEW,
             A.RECORDING_PLAY,
@@ -104,6 +115,7 @@ MATRIX: dict[Role, frozenset[Action]] = {
             A.CENTER_VIEW,
             A.INTERACTION_VIEW,
             A.ESCALATION_CONFIRM,
+            A.ESCALATION_REPORT,
             A.FAQ_VIEW,
             A.FAQ_APPROVE,
             A.VENUE_LIST_VIEW,

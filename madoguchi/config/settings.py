@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "madoguchi.audit",
     "madoguchi.calls",
     "madoguchi.interactions",
+    "madoguchi.knowledge",
+    "madoguchi.reservations",
+    "madoguchi.inbox",
     "madoguchi.console",
     "madoguchi.publicsite",
 ]

@@ -8,7 +8,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("madoguchi.publicsite.urls")), prefix_default_language=False
+    path("faq/", include("madoguchi.knowledge.urls_public")),
+    path("booking/", include("madoguchi.reservations.urls_public")),
+    path("inquiry/", include("madoguchi.inbox.urls_public")),
+    path("", include("madoguchi.publicsite.urls")),
+    prefix_default_language=False,
 )
 
 handler404 = "madoguchi.publicsite.views.not_found"

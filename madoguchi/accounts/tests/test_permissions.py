@@ -38,6 +38,10 @@ interactions.interaction.create   X  X  X  -  -  -  -
 interactions.interaction.view     X  X  X  -  -  X  -
 interactions.interaction.export   -  X  X  -  -  -  -
 interactions.escalation.confirm   -  -  -  -  -  X  -
+interactions.escalation.report    -  -  -  -  -  X  -
+interactions.category.manage      -  X  X  -  -  -  -
+inbox.message.handle              X  X  X  -  -  -  -
+inbox.template.manage             -  X  X  -  -  -  -
 knowledge.faq.view                X  X  X  -  X  X  -
 knowledge.faq.edit                -  -  -  -  X  -  -
 knowledge.faq.publish             -  -  -  -  X  -  -
@@ -125,10 +129,14 @@ def test_sysadmin_sees_no_interaction_or_booking_content():
         assert not allowed("sysadmin", action.value), action
 
 
-def test_city_staff_only_writes_are_faq_approval_and_escalation_confirmation():
+def test_city_staff_only_writes_are_the_citys_own_decisions():
     granted = {a for a in TABLE_ACTIONS if allowed("city_staff", a)}
     writes = {a for a in granted if not a.endswith(".view")}
-    assert writes == {"knowledge.faq.approve", "interactions.escalation.confirm"}
+    assert writes == {
+        "knowledge.faq.approve",
+        "interactions.escalation.confirm",
+        "interactions.escalation.report",
+    }
 
 
 # --- cell by cell, against real memberships -----------------------------------------

@@ -1,0 +1,7 @@
+"""Public URLs of the inbox context (included by config/urls*.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "inbox_public"
+
+urlpatterns: list[URLPattern | URLResolver] = []
