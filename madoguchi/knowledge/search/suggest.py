@@ -37,7 +37,7 @@ def _range(items: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
 class Suggester:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
-        counts = index.vocabulary_counts()
+        counts = index.vocabulary
         self.df: dict[str, int] = {}
         by_surface: list[tuple[str, str]] = []
         by_reading: list[tuple[str, str]] = []
@@ -52,7 +52,7 @@ class Suggester:
         self.by_surface = sorted(by_surface)
         self.by_reading = sorted(by_reading)
         self.questions = [tokenize.normalize(q) for q in index.questions]
-        self.readings = [a["reading"] for a in index.analyzed]
+        self.readings = index.readings
 
     def suggest(self, prefix: str, *, limit: int = 8) -> Suggestions:
         text = tokenize.normalize(prefix)
