@@ -6,6 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -33,6 +36,20 @@ def _center_card(center: Any, now: Any) -> dict[str, Any]:
     }
 
 
+# The inbox's "replies are delayed" notice (WEB-1): shown when the inbox app ships it.
+DELAY_NOTICE_TEMPLATE = "inbox/public/_delay_notice.html"
+
+
+def optional_template(name: str) -> str | None:
+    """``name`` if such a template exists, else None: a page can reserve a spot for
+    another app's include without failing while that app does not provide it yet."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centers = center_list().prefetch_related("calendar__hours", "calendar__exceptions")
@@ -44,6 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "general": [c for c in cards if c["center"].kind == "general"],
             "specialized": [c for c in cards if c["center"].kind == "specialized"],
             "now": now,
+            "delay_notice_template": optional_template(DELAY_NOTICE_TEMPLATE),
+            # By path: the inquiry form lives at /inquiry/ in every language.
+            "inquiry_url": reverse("public:home") + "inquiry/",
         },
     )
 
