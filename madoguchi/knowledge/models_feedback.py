@@ -24,6 +24,11 @@ class ViewChannel(models.TextChoices):
 
 
 REASON_MAX_LENGTH = 500
+# The public site's own wording of the CON-8 refusal, translated with the FAQ pages.
+SPECIAL_CARE_MESSAGE = _(
+    "個人番号（マイナンバー）やカード番号と思われる番号は送信できません。"
+    "番号を削除してから送信してください。"
+)
 
 
 class FaqVote(models.Model):
@@ -41,9 +46,7 @@ class FaqVote(models.Model):
         verbose_name_plural = _("FAQ評価")
         ordering = ["-voted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["faq", "session_hash"], name="faqvote_one_per_session"
-            ),
+            models.UniqueConstraint(fields=["faq", "session_hash"], name="faqvote_one_per_session"),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.knowledge.errors import KnowledgeError
 from madoguchi.knowledge.models import Faq, FaqView, FaqVote, ViewChannel
-from madoguchi.knowledge.models_feedback import REASON_MAX_LENGTH
+from madoguchi.knowledge.models_feedback import REASON_MAX_LENGTH, SPECIAL_CARE_MESSAGE
 from madoguchi.knowledge.selectors_public import week_start_of
 from madoguchi.pii import special_care_number
 
@@ -51,12 +51,12 @@ def faq_vote_record(
     if len(reason) > REASON_MAX_LENGTH:
         raise KnowledgeError(
             _("理由は%(max)d文字以内で入力してください。") % {"max": REASON_MAX_LENGTH},
-            "reason",
+            field="reason",
         )
     if special_care_number(reason):
         raise KnowledgeError(
-            _("個人番号やカード番号は入力できません。番号を削除してから送信してください。"),
-            "reason",
+            SPECIAL_CARE_MESSAGE,
+            field="reason",
         )
     key = session_hash(session_key)
     try:
