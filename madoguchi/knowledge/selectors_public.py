@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.knowledge.models import (
@@ -21,8 +21,10 @@ from madoguchi.knowledge.models import (
     FaqStatus,
     FaqView,
     FaqVote,
+    Synonym,
     ViewChannel,
 )
+from madoguchi.knowledge.search import Document, IndexCache, SearchIndex, Synonyms
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
 
@@ -258,3 +260,111 @@ def faq_feedback(*, faq: Faq) -> FaqFeedback:
 
 def has_voted(*, faq: Faq, session_hash: str) -> bool:
     return FaqVote.objects.filter(faq=faq, session_hash=session_hash).exists()
+
+
+# ---------------------------------------------------------------------------------------
+# Search and suggest for the public site, on the search package (knowledge/search/).
+# The index holds only what the public may see, so it is cached apart from the staff
+# index (an internal FAQ must never surface through a public suggestion).
+
+_public_indexes = IndexCache(max_entries=16)
+
+
+@dataclass(frozen=True)
+class PublicSearch:
+    faqs: list[Faq]
+    normalized_query: str
+    strict_hit: bool
+
+
+@dataclass(frozen=True)
+class PublicSuggestions:
+    terms: list[str]
+    questions: list[Faq]
+    top: list[Faq]
+
+
+def _synonyms(center: Center) -> Synonyms:
+    rows = Synonym.objects.filter(center=center, is_active=True).values_list("term", "alternatives")
+    own = [[term, *alternatives] for term, alternatives in rows]
+    return Synonyms([*Synonyms.default().groups, *own])
+
+
+def _public_index(center: Center, language: str, at: datetime) -> tuple[SearchIndex, list[Faq]]:
+    """The index of the public FAQs in ``language`` (Japanese text where a translation is
+    missing), rebuilt only when what the public sees or the dictionary changed."""
+    visible = public_faqs(center=center, at=at)
+    ids = tuple(visible.values_list("pk", flat=True))
+    stamp = (
+        ids,
+        visible.aggregate(latest=Max("texts__updated_at"))["latest"],
+        Synonym.objects.filter(center=center).aggregate(latest=Max("updated_at"), n=Count("pk"))[
+            "latest"
+        ],
+    )
+    faqs = {faq.pk: faq for faq in visible}
+
+    def load() -> SearchIndex:
+        documents = []
+        for faq in faqs.values():
+            texts = {t.language: t for t in faq.texts.all()}
+            text = texts.get(language) or texts.get("ja")
+            if text is None:
+                continue
+            terms = text.terms or None
+            documents.append(
+                Document(
+                    key=faq.pk,
+                    question=text.question,
+                    answer=text.answer,
+                    keywords=text.keywords,
+                    terms=terms,
+                    embedding=bytes(text.embedding) if text.embedding else None,
+                )
+            )
+        return SearchIndex.build(documents, synonyms=_synonyms(center))
+
+    index = _public_indexes.get(center_id=center.pk, language=language, stamp=stamp, loader=load)
+    return index, list(faqs.values())
+
+
+def public_search(
+    *, center: Center, query: str, language: str, limit: int = 20, at: datetime | None = None
+) -> PublicSearch:
+    """Public FAQs for ``query`` best first, through the product's search path (lexical
+    while a query vector is not at hand: the model is never run on a citizen's request
+    unless installed, see knowledge/search)."""
+    at = at or timezone.now()
+    index, faqs = _public_index(center, language, at)
+    by_id = {faq.pk: faq for faq in faqs}
+    result = index.search(query, limit=limit)
+    found = [by_id[hit.key] for hit in result.hits if hit.key in by_id]
+    return PublicSearch(
+        faqs=found, normalized_query=result.normalized_query, strict_hit=result.strict_hit
+    )
+
+
+def public_suggest(
+    *, center: Center, prefix: str, language: str, limit: int = 6, at: datetime | None = None
+) -> PublicSuggestions:
+    """As-you-type suggestions: terms, FAQ questions containing the text (surface or
+    reading: じゅうみん finds 住民票) in order of this week's public views, and the top
+    three FAQs of a search for the text typed so far."""
+    at = at or timezone.now()
+    index, faqs = _public_index(center, language, at)
+    by_id = {faq.pk: faq for faq in faqs}
+    found = index.suggest(prefix, limit=limit * 3)
+    views = dict(
+        FaqView.objects.filter(
+            faq__in=found.questions, week_start=week_start_of(at), channel=ViewChannel.PUBLIC
+        )
+        .values("faq")
+        .annotate(n=Count("id"))
+        .values_list("faq", "n")
+    )
+    # Suggest order is by match position; this week's views break it first (popular
+    # questions come first), the search package's order breaks ties.
+    ordered = sorted(enumerate(found.questions), key=lambda pair: (-views.get(pair[1], 0), pair[0]))
+    questions = [by_id[key] for _i, key in ordered if key in by_id][:limit]
+    top = [by_id[key] for key in found.top if key in by_id]
+    return PublicSuggestions(terms=found.terms[:limit], questions=questions, top=top)

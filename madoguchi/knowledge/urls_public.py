@@ -9,6 +9,8 @@ app_name = "knowledge_public"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="home"),
     path("<slug:center_slug>/", views.index, name="index"),
+    path("<slug:center_slug>/search/", views.search, name="search"),
+    path("<slug:center_slug>/suggest/", views.suggest, name="suggest"),
     path("<slug:center_slug>/ranking/", views.ranking, name="ranking"),
     path("<slug:center_slug>/statistics/", views.statistics, name="statistics"),
     path(

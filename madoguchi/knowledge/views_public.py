@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,8 @@ from madoguchi.knowledge import selectors_public as sel
 from madoguchi.knowledge import services_public
 from madoguchi.knowledge.errors import KnowledgeError
 from madoguchi.knowledge.forms_public import SearchForm, VoteForm
-from madoguchi.knowledge.models import Axis, Faq, ViewChannel
+from madoguchi.knowledge.models import Axis, Faq, SearchChannel, ViewChannel
+from madoguchi.knowledge.services import search_log_record
 from madoguchi.tenancy.models import Center
 
 RANKING_SIZE = 10
@@ -263,4 +264,62 @@ def statistics(request: HttpRequest, center_slug: str) -> HttpResponse:
             "summary_rate": f"{summary.rate * 100:.0f}",
             "rows": rows,
         },
+    )
+
+
+@require_GET
+def search(request: HttpRequest, center_slug: str) -> HttpResponse:
+    """Results page; works without JavaScript (the form submits here). The query is
+    counted for the zero-hit report (masked, no identifiers) by the knowledge service."""
+    center = _center(center_slug)
+    language = page_language()
+    form = SearchForm(request.GET)
+    results: list[dict[str, Any]] | None = None
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+    if query:
+        found = sel.public_search(center=center, query=query, language=language)
+        results = [shown(faq, language) for faq in found.faqs]
+        search_log_record(
+            center=center,
+            language=language,
+            channel=SearchChannel.PUBLIC,
+            query=query,
+            strict_hit=found.strict_hit,
+            had_results=bool(found.faqs),
+        )
+    return render(
+        request,
+        "knowledge/public/search.html",
+        {**_common(center), "search_form": form, "query": query, "results": results},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@require_GET
+def suggest(request: HttpRequest, center_slug: str) -> JsonResponse:
+    """JSON for the as-you-type list: terms, matching FAQ questions, top three FAQs.
+
+    Anything odd (too long, control characters, unknown center) gives empty lists: the
+    list is a convenience, and the search form still works without it.
+    """
+    empty: dict[str, list[Any]] = {"terms": [], "questions": [], "top": []}
+    center = Center.objects.filter(slug=center_slug).first()
+    form = SearchForm(request.GET)
+    if center is None or not form.is_valid() or not form.cleaned_data["q"].strip():
+        return JsonResponse(empty)
+    language = page_language()
+    found = sel.public_suggest(center=center, prefix=form.cleaned_data["q"], language=language)
+
+    def item(faq: Faq) -> dict[str, str]:
+        data = shown(faq, language)
+        return {"question": data["question"], "url": data["url"], "lang": data["lang"]}
+
+    return JsonResponse(
+        {
+            "terms": found.terms,
+            "questions": [item(faq) for faq in found.questions],
+            "top": [item(faq) for faq in found.top],
+        }
     )

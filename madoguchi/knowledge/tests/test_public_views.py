@@ -1,0 +1,234 @@
+"""The public FAQ pages through the test client: languages, fallback, votes, 404s."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from madoguchi.knowledge.models import Axis, FaqView, FaqVote, ViewChannel
+from madoguchi.knowledge.tests.factories import (
+    FaqCategoryFactory,
+    FaqLinkFactory,
+    FaqTextFactory,
+    PublishedFaqFactory,
+)
+from madoguchi.tenancy.models import CenterKind
+from madoguchi.tenancy.tests.factories import CenterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site():
+    center = CenterFactory.create(
+        slug="city", name="市民総合コールセンター", kind=CenterKind.GENERAL
+    )
+    moving = FaqCategoryFactory.create(
+        center=center, axis=Axis.LIFE_EVENT, slug="moving", name="引っ越し", name_en="Moving"
+    )
+    district = FaqCategoryFactory.create(
+        center=center, axis=Axis.DISTRICT, slug="taira", name="平地区", name_en=""
+    )
+    empty = FaqCategoryFactory.create(center=center, axis=Axis.KEYWORD, slug="empty", name="空")
+    juminhyo = PublishedFaqFactory.create(center=center, code="F-001", text_ja=None)
+    FaqTextFactory.create(
+        faq=juminhyo,
+        language="ja",
+        question="住民票の写しはどこで取れますか",
+        answer="市民課の窓口とコンビニで取れます。",
+    )
+    FaqTextFactory.create(
+        faq=juminhyo,
+        language="en",
+        question="Where can I get a copy of my residence certificate?",
+        answer="At the Citizens Division counter or a convenience store.",
+    )
+    gomi = PublishedFaqFactory.create(center=center, code="F-002", text_ja=None)
+    FaqTextFactory.create(
+        faq=gomi, language="ja", question="粗大ごみの出し方を教えてください", answer="予約制です。"
+    )
+    draft = PublishedFaqFactory.create(center=center, code="F-003", status="draft")
+    juminhyo.categories.add(moving, district)
+    gomi.categories.add(moving)
+    draft.categories.add(empty)
+    juminhyo.related.add(gomi, draft)
+    FaqLinkFactory.create(
+        faq=juminhyo, url="https://www.city.example.jp/juminhyo.html", title="住民票"
+    )
+    return {"center": center, "juminhyo": juminhyo, "gomi": gomi, "draft": draft}
+
+
+def h1(body: str) -> list[str]:
+    return re.findall(r"<h1[^>]*>(.*?)</h1>", body, re.S)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lang", "title"),
+    [
+        ("", "ja", "よくある質問"),
+        ("/en", "en", "FAQ"),
+        ("/zh-hans", "zh-hans", "常见问题"),
+        ("/ko", "ko", "자주 묻는 질문"),
+    ],
+)
+def test_index_in_four_languages_browses_each_axis(client, site, prefix, lang, title):
+    response = client.get(f"{prefix}/faq/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in body
+    assert h1(body) == [title]
+    # Only categories that hold a public FAQ are offered: not the one with the draft.
+    assert f'href="{prefix}/faq/city/category/life_event/moving/"' in body
+    assert f'href="{prefix}/faq/city/category/district/taira/"' in body
+    assert "/category/keyword/empty/" not in body
+
+
+def test_category_page_lists_its_public_faqs_in_the_page_language(client, site):
+    body = client.get("/en/faq/city/category/life_event/moving/").content.decode()
+    assert h1(body) == ["Moving"]
+    assert (
+        '<a href="/en/faq/city/F-001/">Where can I get a copy of my residence certificate?</a>'
+        in body
+    )
+    # No English text: the Japanese question, marked as Japanese.
+    assert '<a href="/en/faq/city/F-002/" lang="ja">粗大ごみの出し方を教えてください</a>' in body
+
+
+def test_faq_page_shows_answer_links_and_only_public_related_faqs(client, site):
+    body = client.get("/faq/city/F-001/").content.decode()
+    assert h1(body) == ["住民票の写しはどこで取れますか"]
+    assert "市民課の窓口とコンビニで取れます。" in body
+    assert 'href="https://www.city.example.jp/juminhyo.html"' in body
+    assert 'href="/faq/city/F-002/"' in body  # related, public
+    assert "/faq/city/F-003/" not in body  # related, but a draft
+    assert "日本語で表示しています" not in body
+
+
+def test_missing_translation_falls_back_to_japanese_with_a_note(client, site):
+    body = client.get("/ko/faq/city/F-002/").content.decode()
+    assert h1(body) == ["粗大ごみの出し方を教えてください"]
+    assert '<article class="faq" lang="ja">' in body
+    assert "선택하신 언어" in body  # the Korean note saying the text is shown in Japanese
+
+
+def test_translated_faq_page_has_no_fallback_note(client, site):
+    body = client.get("/en/faq/city/F-001/").content.decode()
+    assert h1(body) == ["Where can I get a copy of my residence certificate?"]
+    assert 'class="fallback-note"' not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/faq/city/F-003/",  # draft
+        "/faq/city/NO-SUCH/",
+        "/faq/nowhere/F-001/",
+        "/faq/city/category/life_event/nothing/",
+        "/faq/city/category/bad-axis/moving/",
+        "/en/faq/city/%E4%BD%8F%E6%B0%91%3Cscript%3E/",
+        "/faq/nowhere/",
+        "/faq/nowhere/ranking/",
+    ],
+)
+def test_unknown_or_hidden_pages_are_a_friendly_404(client, site, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Traceback" not in response.content.decode()
+
+
+def test_faq_outside_its_publication_window_is_not_shown(client, site):
+    faq = site["gomi"]
+    faq.publish_end = datetime(2026, 1, 1, tzinfo=UTC)
+    faq.save()
+    assert client.get("/faq/city/F-002/").status_code == 404
+
+
+def test_vote_once_per_session_then_thank_you(client, site):
+    url = "/faq/city/F-001/"
+    client.get(url)  # the page gives the browser its session
+    response = client.post(f"{url}vote/", {"helpful": "no", "reason": "窓口の時間が知りたい"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#feedback"
+
+    body = client.get(url).content.decode()
+    assert "ご回答ありがとうございました" in body
+    assert 'name="helpful"' not in body  # the form is gone for this session
+
+    second = client.post(f"{url}vote/", {"helpful": "yes"})
+    assert second.status_code == 302
+    assert list(FaqVote.objects.values_list("helpful", "reason")) == [
+        (False, "窓口の時間が知りたい")
+    ]
+
+    # Another browser may vote.
+    Client().post(f"{url}vote/", {"helpful": "yes"})
+    assert FaqVote.objects.count() == 2
+
+
+def test_thank_you_is_translated(client, site):
+    client.post("/zh-hans/faq/city/F-001/vote/", {"helpful": "yes"})
+    body = client.get("/zh-hans/faq/city/F-001/").content.decode()
+    assert "感谢您的回答" in body
+    assert FaqVote.objects.get().language == "zh-hans"
+
+
+def test_vote_without_choice_or_with_a_my_number_keeps_the_text(client, site):
+    url = "/en/faq/city/F-001/vote/"
+    missing = client.post(url, {"reason": "unclear"})
+    assert missing.status_code == 400
+    assert "Please choose" in missing.content.decode()
+    assert ">unclear</textarea>" in missing.content.decode()
+
+    pii = client.post(url, {"helpful": "no", "reason": "my number is 1234 5678 9018"})
+    body = pii.content.decode()
+    assert pii.status_code == 400
+    assert "cannot be sent" in body
+    assert "my number is 1234 5678 9018</textarea>" in body
+    assert FaqVote.objects.count() == 0
+
+
+def test_vote_needs_post_and_csrf(site):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.get("/faq/city/F-001/vote/").status_code == 405
+    assert strict.post("/faq/city/F-001/vote/", {"helpful": "yes"}).status_code == 403
+    assert FaqVote.objects.count() == 0
+
+
+def test_page_views_count_per_session_and_staff_apart(client, site, django_user_model):
+    client.get("/faq/city/F-001/")
+    client.get("/faq/city/F-001/")
+    Client().get("/en/faq/city/F-001/")
+    staff = Client()
+    staff.force_login(django_user_model.objects.create_user(username="op", password="x"))
+    staff.get("/faq/city/F-001/")
+
+    channels = sorted(FaqView.objects.values_list("channel", flat=True))
+    assert channels == [ViewChannel.PUBLIC, ViewChannel.PUBLIC, ViewChannel.STAFF]
+
+    body = client.get("/faq/city/ranking/").content.decode()
+    assert re.search(r"2\s*views|2件の閲覧", body)
+
+
+def test_ranking_page_tolerates_a_bad_week_parameter(client, site):
+    for week in ("garbage", "2026-13-45", "9999-01-01", "%00"):
+        response = client.get("/faq/city/ranking/", {"week": week})
+        assert response.status_code == 200
+
+
+def test_statistics_page_shows_rates_and_wilson_bounds(client, site):
+    for n in range(4):
+        Client().post("/faq/city/F-002/vote/", {"helpful": "yes" if n < 3 else "no"})
+    Client().post("/faq/city/F-001/vote/", {"helpful": "yes"})
+
+    body = client.get("/faq/city/statistics/").content.decode()
+    assert "5件の評価のうち4件が「役に立った」（80%）" in body
+    # 3/4: rate 75 %, Wilson lower bound 30.1 %; 1/1: 100 %, 20.7 %.
+    rows = re.findall(r'<tr>\s*<td><a href="([^"]+)"[^>]*>.*?</a></td>(.*?)</tr>', body, re.S)
+    cells = [(href, re.findall(r'<td class="num">(.*?)</td>', rest)) for href, rest in rows]
+    assert cells == [
+        ("/faq/city/F-002/", ["3", "4", "75%", "30.1%"]),
+        ("/faq/city/F-001/", ["1", "1", "100%", "20.7%"]),
+    ]
