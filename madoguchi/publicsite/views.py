@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from madoguchi.knowledge import selectors_public as faq_selectors
+from madoguchi.knowledge.views_public import center_name, shown
 from madoguchi.tenancy.calendars import TOKYO, CalendarRules
 from madoguchi.tenancy.models import DayType
 from madoguchi.tenancy.selectors import center_list
@@ -50,6 +53,44 @@ def optional_template(name: str) -> str | None:
     return name
 
 
+HOME_RANKING_SIZE = 5
+HOME_STATISTICS_SIZE = 3
+
+
+def _faq_block(now: Any) -> dict[str, Any]:
+    """The homepage's FAQ part (WEB-1): search box, this week's ranking, helpful votes.
+
+    Shows the general center's FAQ (or the first center with public FAQs); empty when no
+    center has any, and the homepage then simply leaves the FAQ part out.
+    """
+    center = faq_selectors.default_faq_center()
+    if center is None:
+        return {"faq_center": None}
+    language = get_language() or "ja"
+    week = faq_selectors.latest_ranking_week(center=center, at=now)
+    ranking = faq_selectors.weekly_ranking(center=center, week_start=week, limit=HOME_RANKING_SIZE)
+    summary = faq_selectors.feedback_statistics(center=center, limit=HOME_STATISTICS_SIZE)
+    return {
+        "faq_center": center,
+        "faq_center_name": center_name(center, language),
+        "faq_ranking": [
+            {**shown(r.faq, language), "rank": r.rank, "views": r.views} for r in ranking
+        ],
+        "faq_week": week,
+        "faq_week_end": week + timedelta(days=6),
+        "faq_summary": summary,
+        "faq_summary_rate": f"{summary.rate * 100:.0f}",
+        "faq_best": [
+            {
+                **shown(row.faq, language),
+                "rate_percent": f"{row.rate * 100:.0f}",
+                "total": row.total,
+            }
+            for row in summary.rows
+        ],
+    }
+
+
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centers = center_list().prefetch_related("calendar__hours", "calendar__exceptions")
@@ -64,6 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "delay_notice_template": optional_template(DELAY_NOTICE_TEMPLATE),
             # By path: the inquiry form lives at /inquiry/ in every language.
             "inquiry_url": reverse("public:home") + "inquiry/",
+            **_faq_block(now),
         },
     )
 

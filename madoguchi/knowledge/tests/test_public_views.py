@@ -232,3 +232,107 @@ def test_statistics_page_shows_rates_and_wilson_bounds(client, site):
         ("/faq/city/F-002/", ["3", "4", "75%", "30.1%"]),
         ("/faq/city/F-001/", ["1", "1", "100%", "20.7%"]),
     ]
+
+
+# --- search and suggest -------------------------------------------------------------
+
+
+@pytest.fixture
+def lexical_only(monkeypatch):
+    monkeypatch.setenv("MADOGUCHI_SEARCH_MODEL", "off")
+
+
+def test_search_without_javascript_lists_public_matches_and_logs_the_query(
+    client, site, lexical_only
+):
+    from madoguchi.knowledge.models import SearchLog
+
+    response = client.get("/faq/city/search/", {"q": "住民票 090-1234-5678"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="/faq/city/F-001/"' in body
+    assert "/faq/city/F-003/" not in body  # the draft never appears
+    assert 'value="住民票 090-1234-5678"' in body  # what was typed stays in the box
+    log = SearchLog.objects.get()
+    assert (log.query, log.channel, log.language, log.count) == (
+        "住民票 ###-####-####",
+        "public",
+        "ja",
+        1,
+    )
+
+
+def test_search_in_english_uses_the_english_text(client, site, lexical_only):
+    body = client.get("/en/faq/city/search/", {"q": "residence certificate"}).content.decode()
+    assert "Where can I get a copy of my residence certificate?" in body
+    assert "1 question matches “residence certificate”." in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "<script>alert(1)</script>", "%", "' OR 1=1 --", "🙂🙂🙂", "ｼﾞｭｳﾐﾝﾋｮｳ"],
+)
+def test_search_never_fails_on_odd_input(client, site, lexical_only, query):
+    response = client.get("/faq/city/search/", {"q": query})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_overlong_or_null_queries_get_a_translated_message(client, site, lexical_only):
+    long = client.get("/en/faq/city/search/", {"q": "あ" * 201})
+    assert long.status_code == 400
+    assert "Please enter at most 200 characters." in long.content.decode()
+    null = client.get("/ko/faq/city/search/", {"q": "住民\x00票"})
+    assert null.status_code == 400
+    assert "검색어에 사용할 수 없는 문자가 포함되어 있습니다." in null.content.decode()
+
+
+def test_suggest_returns_terms_questions_and_top_three(client, site, lexical_only):
+    data = client.get("/faq/city/suggest/", {"q": "住民"}).json()
+    assert "住民" in data["terms"] or "住民票" in data["terms"]
+    assert data["questions"] == [
+        {"question": "住民票の写しはどこで取れますか", "url": "/faq/city/F-001/", "lang": "ja"}
+    ]
+    assert [item["url"] for item in data["top"]] == ["/faq/city/F-001/"]
+
+
+def test_suggest_matches_the_reading_of_kana_input(client, site, lexical_only):
+    data = client.get("/faq/city/suggest/", {"q": "じゅうみん"}).json()
+    assert [item["url"] for item in data["questions"]] == ["/faq/city/F-001/"]
+
+
+def test_suggest_orders_questions_by_this_weeks_views(client, site, lexical_only):
+    center = site["center"]
+    a = PublishedFaqFactory.create(center=center, code="G-1", text_ja=None)
+    FaqTextFactory.create(
+        faq=a, language="ja", question="ごみの分け方", answer="分別表をご覧ください。"
+    )
+    b = PublishedFaqFactory.create(center=center, code="G-2", text_ja=None)
+    FaqTextFactory.create(
+        faq=b, language="ja", question="ごみの収集日", answer="地区ごとに違います。"
+    )
+    for n in range(3):
+        Client().get("/faq/city/G-2/")
+
+    data = client.get("/faq/city/suggest/", {"q": "ごみ"}).json()
+    urls = [item["url"] for item in data["questions"]]
+    assert urls[0] == "/faq/city/G-2/"
+    assert set(urls) >= {"/faq/city/G-1/", "/faq/city/F-002/"}
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "あ" * 500}, {"q": "\x00"}])
+def test_suggest_gives_empty_lists_for_odd_input(client, site, params):
+    response = client.get("/faq/city/suggest/", params)
+    assert response.status_code == 200
+    assert response.json() == {"terms": [], "questions": [], "top": []}
+
+
+def test_suggest_never_shows_faqs_hidden_from_the_public(client, site, lexical_only):
+    hidden = PublishedFaqFactory.create(
+        center=site["center"], code="INT-1", is_public=False, text_ja=None
+    )
+    FaqTextFactory.create(faq=hidden, language="ja", question="住民票の内部手順", answer="職員用")
+    data = client.get("/faq/city/suggest/", {"q": "住民票"}).json()
+    everything = data["questions"] + data["top"]
+    assert "/faq/city/INT-1/" not in [item["url"] for item in everything]
