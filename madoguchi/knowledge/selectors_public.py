@@ -24,7 +24,14 @@ from madoguchi.knowledge.models import (
     Synonym,
     ViewChannel,
 )
-from madoguchi.knowledge.search import Document, IndexCache, SearchIndex, Synonyms
+from madoguchi.knowledge.search import (
+    AnalyzedTerms,
+    Document,
+    IndexCache,
+    SearchIndex,
+    Synonyms,
+)
+from madoguchi.knowledge.search.index import is_current
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
 
@@ -290,6 +297,52 @@ def _synonyms(center: Center) -> Synonyms:
     return Synonyms([*Synonyms.default().groups, *own])
 
 
+def _document(faq: Faq, language: str) -> Document | None:
+    """What the index holds of one FAQ for a page language.
+
+    Japanese page: the Japanese text. Other pages: the translation, with the Japanese
+    question as extra keywords and the Japanese answer after the translated one, so a
+    visitor on the English page who types 住民票 still finds it; without a translation,
+    the Japanese text. Stored analyses are reused (merged) when current.
+    """
+    texts = {t.language: t for t in faq.texts.all()}
+    ja = texts.get("ja")
+    own = texts.get(language) if language != "ja" else None
+    if own is None or not own.question.strip():
+        own, ja = ja, None
+    if own is None:
+        return None
+    embedding = bytes(own.embedding) if own.embedding else None
+    if ja is None:
+        return Document(
+            key=faq.pk,
+            question=own.question,
+            answer=own.answer,
+            keywords=own.keywords,
+            terms=own.terms or None,
+            embedding=embedding,
+        )
+    terms: AnalyzedTerms | None = None
+    if is_current(own.terms) and is_current(ja.terms):
+        mine, base = own.terms, ja.terms
+        terms = AnalyzedTerms(
+            v=mine["v"],
+            question=mine["question"],
+            answer=mine["answer"] + base["answer"],
+            keywords=mine["keywords"] + base["question"] + base["keywords"],
+            reading=mine["reading"],
+            vocab=mine["vocab"] + base["vocab"],
+        )
+    return Document(
+        key=faq.pk,
+        question=own.question,
+        answer=f"{own.answer}\n{ja.answer}",
+        keywords=f"{own.keywords}\n{ja.question}\n{ja.keywords}",
+        terms=terms,
+        embedding=embedding,
+    )
+
+
 def _public_index(center: Center, language: str, at: datetime) -> tuple[SearchIndex, list[Faq]]:
     """The index of the public FAQs in ``language`` (Japanese text where a translation is
     missing), rebuilt only when what the public sees or the dictionary changed."""
@@ -305,23 +358,11 @@ def _public_index(center: Center, language: str, at: datetime) -> tuple[SearchIn
     faqs = {faq.pk: faq for faq in visible}
 
     def load() -> SearchIndex:
-        documents = []
-        for faq in faqs.values():
-            texts = {t.language: t for t in faq.texts.all()}
-            text = texts.get(language) or texts.get("ja")
-            if text is None:
-                continue
-            terms = text.terms or None
-            documents.append(
-                Document(
-                    key=faq.pk,
-                    question=text.question,
-                    answer=text.answer,
-                    keywords=text.keywords,
-                    terms=terms,
-                    embedding=bytes(text.embedding) if text.embedding else None,
-                )
-            )
+        documents = [
+            document
+            for document in (_document(faq, language) for faq in faqs.values())
+            if document is not None
+        ]
         return SearchIndex.build(documents, synonyms=_synonyms(center))
 
     index = _public_indexes.get(center_id=center.pk, language=language, stamp=stamp, loader=load)

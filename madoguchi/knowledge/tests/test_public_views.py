@@ -312,7 +312,7 @@ def test_suggest_orders_questions_by_this_weeks_views(client, site, lexical_only
     FaqTextFactory.create(
         faq=b, language="ja", question="ごみの収集日", answer="地区ごとに違います。"
     )
-    for n in range(3):
+    for _ in range(3):
         Client().get("/faq/city/G-2/")
 
     data = client.get("/faq/city/suggest/", {"q": "ごみ"}).json()
