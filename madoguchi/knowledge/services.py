@@ -67,7 +67,7 @@ REVIEW_INTERVAL = timedelta(days=365)
 # --- checks -----------------------------------------------------------------------------
 
 
-def _require(actor: Any, center: Center, action: Action) -> None:
+def require_right(actor: Any, center: Center, action: Action) -> None:
     if actor is None:  # the system: a management command on the server
         return
     if not has_permission(actor, center, action):
@@ -246,7 +246,7 @@ def faq_create(
     *, actor: Any, center: Center, code: str, content: FaqContent, comment: str = ""
 ) -> Faq:
     """Create a draft FAQ with version 1; the review is due a year from today by default."""
-    _require(actor, center, Action.FAQ_EDIT)
+    require_right(actor, center, Action.FAQ_EDIT)
     code = _clean_code(center, code)
     content = _clean_content(center, content, faq=None)
     faq = Faq(center=center, code=code, created_by=_user(actor), updated_by=_user(actor))
@@ -271,7 +271,7 @@ def faq_update(*, actor: Any, faq: Faq, content: FaqContent, comment: str = "") 
     Returns the FAQ; ``faq.version`` tells whether a version was added.
     """
     faq = Faq.objects.select_for_update().get(pk=faq.pk)
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     if faq.status == FaqStatus.AWAITING_APPROVAL:
         raise KnowledgeError(
             _("市の承認待ちのFAQは変更できません。差戻しを受けてから変更してください。")
@@ -299,7 +299,7 @@ def faq_attachment_add(
     *, actor: Any, faq: Faq, upload: UploadedFile[Any], title: str = ""
 ) -> FaqAttachment:
     """Attach a file; only the listed types up to ``ATTACHMENT_MAX_BYTES`` are accepted."""
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     name = PurePath(upload.name or "").name
     suffix = PurePath(name).suffix.lower()
     if suffix not in ATTACHMENT_CONTENT_TYPES:
@@ -336,7 +336,7 @@ def faq_attachment_add(
 @transaction.atomic
 def faq_attachment_remove(*, actor: Any, attachment: FaqAttachment) -> Faq:
     faq = attachment.faq
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     title = attachment.title
     stored = attachment.file
     attachment.delete()
@@ -376,7 +376,7 @@ def _pending(faq: Faq) -> FaqApproval | None:
 def faq_submit(*, actor: Any, faq: Faq, comment: str = "") -> FaqApproval:
     """Ask the city to approve the current version (draft or archived → awaiting)."""
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     if faq.status not in (FaqStatus.DRAFT, FaqStatus.ARCHIVED):
         raise KnowledgeError(_("下書きまたはアーカイブのFAQだけを承認に回せます。"))
     _refuse_pii("comment", comment)
@@ -404,7 +404,7 @@ def faq_submit(*, actor: Any, faq: Faq, comment: str = "") -> FaqApproval:
 
 def _decide(*, actor: Any, faq: Faq, decision: ApprovalDecision, comment: str) -> FaqApproval:
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_APPROVE)
+    require_right(actor, faq.center, Action.FAQ_APPROVE)
     approval = _pending(faq)
     if faq.status != FaqStatus.AWAITING_APPROVAL or approval is None:
         raise KnowledgeError(_("このFAQは承認待ちではありません。"))
@@ -459,7 +459,7 @@ def approved_for_publication(faq: Faq) -> bool:
 def faq_publish(*, actor: Any, faq: Faq) -> Faq:
     """Publish an approved FAQ (FAQ-2): only the city-approved version goes out."""
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_PUBLISH)
+    require_right(actor, faq.center, Action.FAQ_PUBLISH)
     if not approved_for_publication(faq):
         raise KnowledgeError(_("市の承認を受けたFAQだけを公開できます。"))
     faq.status = FaqStatus.PUBLISHED
@@ -479,7 +479,7 @@ def faq_publish(*, actor: Any, faq: Faq) -> Faq:
 def faq_archive(*, actor: Any, faq: Faq) -> Faq:
     """Take a published FAQ off the public site and the operators' search."""
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_PUBLISH)
+    require_right(actor, faq.center, Action.FAQ_PUBLISH)
     if faq.status != FaqStatus.PUBLISHED:
         raise KnowledgeError(_("公開中のFAQだけをアーカイブできます。"))
     faq.status = FaqStatus.ARCHIVED
@@ -498,7 +498,7 @@ def faq_archive(*, actor: Any, faq: Faq) -> Faq:
 def faq_mark_reviewed(*, actor: Any, faq: Faq) -> Faq:
     """Record this year's review (FAQ-8); the next one is due a year from today."""
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     faq.reviewed_at = timezone.now()
     faq.review_due = _today() + REVIEW_INTERVAL
     faq.save(update_fields=["reviewed_at", "review_due", "updated_at"])
@@ -516,7 +516,7 @@ def faq_mark_reviewed(*, actor: Any, faq: Faq) -> Faq:
 def faq_delete(*, actor: Any, faq: Faq) -> None:
     """Delete a draft that was never published; anything published is archived instead."""
     faq = _locked(faq)
-    _require(actor, faq.center, Action.FAQ_EDIT)
+    require_right(actor, faq.center, Action.FAQ_EDIT)
     if faq.status != FaqStatus.DRAFT or faq.published_at is not None:
         raise KnowledgeError(
             _(
@@ -554,7 +554,7 @@ def category_create(
     order: int = 0,
 ) -> Category:
     """Add a category on one axis; ``names`` holds optional en/zh-hans/ko names."""
-    _require(actor, center, Action.FAQ_EDIT)
+    require_right(actor, center, Action.FAQ_EDIT)
     if axis not in Axis.values:
         raise KnowledgeError(_("分類軸を選んでください。"), field="axis")
     name = name.strip()
@@ -660,7 +660,7 @@ def faq_mark_used(*, actor: Any, interaction: Interaction, faq: Faq) -> FaqUse:
     the FAQ-ID in the interaction's ``faq_ids`` and a FAQ_USED timeline event."""
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     center = interaction.center
-    _require(actor, center, Action.INTERACTION_CREATE)
+    require_right(actor, center, Action.INTERACTION_CREATE)
     if faq.center_id != center.pk:
         raise KnowledgeError(_("別のセンターのFAQは使用できません。"), field="faq")
     if faq.status != FaqStatus.PUBLISHED:
