@@ -28,6 +28,10 @@ LEXICAL_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
 # How deep each ranking is read before fusion.
 FUSION_DEPTH = 100
+# Lexical score = BM25(question + keywords + answer) + QUESTION_WEIGHT × BM25(question +
+# keywords): a query worded like an FAQ question (or an operator's question variant)
+# gains, while the answer text still counts. Chosen on DEV (R@5 .699 → .731).
+QUESTION_WEIGHT = 0.3
 
 
 class AnalyzedTerms(TypedDict):
@@ -128,7 +132,8 @@ class SearchIndex:
         self.questions = questions
         self.analyzed = analyzed
         self.synonyms = synonyms
-        self.bm25 = BM25([a["question"] + a["answer"] + a["keywords"] for a in analyzed])
+        self.bm25 = BM25([a["question"] + a["keywords"] + a["answer"] for a in analyzed])
+        self.bm25_question = BM25([a["question"] + a["keywords"] for a in analyzed])
         self._question_terms = [frozenset(a["question"] + a["keywords"]) for a in analyzed]
         self._keys = np.array(keys, dtype=np.int64)
         self.dense: npt.NDArray[np.float32] | None = None
@@ -190,7 +195,7 @@ class SearchIndex:
     def _lexical(
         self, weighted: list[tuple[str, float]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        scores = self.bm25.scores(weighted)
+        scores = self.bm25.scores(weighted) + QUESTION_WEIGHT * self.bm25_question.scores(weighted)
         candidates = np.flatnonzero(scores > 0)
         order = candidates[np.argsort(-scores[candidates], kind="stable")]
         return order, scores

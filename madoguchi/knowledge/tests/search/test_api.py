@@ -28,7 +28,8 @@ def test_analyze_document_is_json_and_versioned():
     again = json.loads(json.dumps(terms, ensure_ascii=False))
     assert again == terms
     assert terms["v"] == search.tokenize.ANALYZER_VERSION
-    assert "住民" in terms["question"] and "住民票" in terms["question"]
+    assert terms["question"] == ["住民", "票", "写し"]
+    assert ["住民票", "じゅうみんひょう"] in terms["vocab"]
     assert terms["reading"].startswith("じゅうみんひょう")
 
 
