@@ -11,27 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from madoguchi.knowledge import selectors as knowledge_selectors
 from madoguchi.knowledge.models import (
     Axis,
     Category,
     Faq,
-    FaqStatus,
     FaqView,
     FaqVote,
-    Synonym,
     ViewChannel,
 )
-from madoguchi.knowledge.search import (
-    AnalyzedTerms,
-    Document,
-    IndexCache,
-    SearchIndex,
-    Synonyms,
-)
-from madoguchi.knowledge.search.index import is_current
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
 
@@ -71,15 +62,9 @@ def wilson_lower_bound(helpful: int, total: int, *, z: float = Z_95) -> float:
 
 
 def public_faqs(*, center: Center, at: datetime | None = None) -> QuerySet[Faq]:
-    """The FAQs of ``center`` a citizen may see at ``at`` (default now), texts loaded."""
-    at = at or timezone.now()
-    return (
-        Faq.objects.filter(center=center, status=FaqStatus.PUBLISHED, is_public=True)
-        .filter(Q(publish_start__isnull=True) | Q(publish_start__lte=at))
-        .filter(Q(publish_end__isnull=True) | Q(publish_end__gt=at))
-        .prefetch_related("texts")
-        .order_by("code")
-    )
+    """The FAQs of ``center`` a citizen may see at ``at`` (default now), texts loaded:
+    the knowledge selector's public audience (published, public flag, inside the window)."""
+    return knowledge_selectors.published_faqs(center=center, audience="public", at=at)
 
 
 def public_faq(*, center_slug: str, code: str, at: datetime | None = None) -> Faq | None:
@@ -87,13 +72,7 @@ def public_faq(*, center_slug: str, code: str, at: datetime | None = None) -> Fa
     center = Center.objects.filter(slug=center_slug).first()
     if center is None:
         return None
-    return (
-        public_faqs(center=center, at=at)
-        .select_related("center", "department")
-        .prefetch_related("links", "attachments", "categories")
-        .filter(code=code)
-        .first()
-    )
+    return knowledge_selectors.published_faq(center=center, code=code, audience="public", at=at)
 
 
 def faq_centers() -> list[Center]:
@@ -136,10 +115,11 @@ def text_in(faq: Faq, language: str) -> ShownText:
     )
 
 
-def related_public_faqs(*, faq: Faq, at: datetime | None = None) -> list[Faq]:
-    """The related FAQs of ``faq`` that the public may see (others are left out)."""
-    related_ids = list(faq.related.values_list("pk", flat=True))
-    return list(public_faqs(center=faq.center, at=at).filter(pk__in=related_ids))
+def related_public_faqs(*, faq: Faq) -> list[Faq]:
+    """The related FAQs of ``faq`` that the public may see (others are left out), as
+    loaded by ``public_faq``."""
+    related: list[Faq] = getattr(faq, "visible_related", [])
+    return related
 
 
 def categories_by_axis(*, center: Center, at: datetime | None = None) -> dict[str, list[Any]]:
@@ -270,11 +250,8 @@ def has_voted(*, faq: Faq, session_hash: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Search and suggest for the public site, on the search package (knowledge/search/).
-# The index holds only what the public may see, so it is cached apart from the staff
-# index (an internal FAQ must never surface through a public suggestion).
-
-_public_indexes = IndexCache(max_entries=16)
+# Search and suggest for the public site, through the knowledge selectors (faq_search,
+# faq_suggest: the public audience, so an internal FAQ never surfaces here).
 
 
 @dataclass(frozen=True)
@@ -291,121 +268,80 @@ class PublicSuggestions:
     top: list[Faq]
 
 
-def _synonyms(center: Center) -> Synonyms:
-    rows = Synonym.objects.filter(center=center, is_active=True).values_list("term", "alternatives")
-    own = [[term, *alternatives] for term, alternatives in rows]
-    return Synonyms([*Synonyms.default().groups, *own])
+def _with_all_texts(faqs: list[Faq]) -> list[Faq]:
+    """The same FAQs, in the same order, with every text loaded (search hits carry only
+    the texts of the language searched), in one query."""
+    loaded = Faq.objects.prefetch_related("texts").in_bulk([faq.pk for faq in faqs])
+    return [loaded[faq.pk] for faq in faqs if faq.pk in loaded]
 
 
-def _document(faq: Faq, language: str) -> Document | None:
-    """What the index holds of one FAQ for a page language.
-
-    Japanese page: the Japanese text. Other pages: the translation, with the Japanese
-    question as extra keywords and the Japanese answer after the translated one, so a
-    visitor on the English page who types 住民票 still finds it; without a translation,
-    the Japanese text. Stored analyses are reused (merged) when current.
-    """
-    texts = {t.language: t for t in faq.texts.all()}
-    ja = texts.get("ja")
-    own = texts.get(language) if language != "ja" else None
-    if own is None or not own.question.strip():
-        own, ja = ja, None
-    if own is None:
-        return None
-    embedding = bytes(own.embedding) if own.embedding else None
-    if ja is None:
-        return Document(
-            key=faq.pk,
-            question=own.question,
-            answer=own.answer,
-            keywords=own.keywords,
-            terms=own.terms or None,
-            embedding=embedding,
-        )
-    terms: AnalyzedTerms | None = None
-    if is_current(own.terms) and is_current(ja.terms):
-        mine, base = own.terms, ja.terms
-        terms = AnalyzedTerms(
-            v=mine["v"],
-            question=mine["question"],
-            answer=mine["answer"] + base["answer"],
-            keywords=mine["keywords"] + base["question"] + base["keywords"],
-            reading=mine["reading"],
-            vocab=mine["vocab"] + base["vocab"],
-        )
-    return Document(
-        key=faq.pk,
-        question=own.question,
-        answer=f"{own.answer}\n{ja.answer}",
-        keywords=f"{own.keywords}\n{ja.question}\n{ja.keywords}",
-        terms=terms,
-        embedding=embedding,
-    )
-
-
-def _public_index(center: Center, language: str, at: datetime) -> tuple[SearchIndex, list[Faq]]:
-    """The index of the public FAQs in ``language`` (Japanese text where a translation is
-    missing), rebuilt only when what the public sees or the dictionary changed."""
-    visible = public_faqs(center=center, at=at)
-    ids = tuple(visible.values_list("pk", flat=True))
-    stamp = (
-        ids,
-        visible.aggregate(latest=Max("texts__updated_at"))["latest"],
-        Synonym.objects.filter(center=center).aggregate(latest=Max("updated_at"), n=Count("pk"))[
-            "latest"
-        ],
-    )
-    faqs = {faq.pk: faq for faq in visible}
-
-    def load() -> SearchIndex:
-        documents = [
-            document
-            for document in (_document(faq, language) for faq in faqs.values())
-            if document is not None
-        ]
-        return SearchIndex.build(documents, synonyms=_synonyms(center))
-
-    index = _public_indexes.get(center_id=center.pk, language=language, stamp=stamp, loader=load)
-    return index, list(faqs.values())
+def _merge(*lists: list[Faq], limit: int) -> list[Faq]:
+    """Keep the first list's order, then add what the next ones found, without repeats."""
+    seen: set[int] = set()
+    merged: list[Faq] = []
+    for faqs in lists:
+        for faq in faqs:
+            if faq.pk not in seen:
+                seen.add(faq.pk)
+                merged.append(faq)
+    return merged[:limit]
 
 
 def public_search(
     *, center: Center, query: str, language: str, limit: int = 20, at: datetime | None = None
 ) -> PublicSearch:
-    """Public FAQs for ``query`` best first, through the product's search path (lexical
-    while a query vector is not at hand: the model is never run on a citizen's request
-    unless installed, see knowledge/search)."""
-    at = at or timezone.now()
-    index, faqs = _public_index(center, language, at)
-    by_id = {faq.pk: faq for faq in faqs}
-    result = index.search(query, limit=limit)
-    found = [by_id[hit.key] for hit in result.hits if hit.key in by_id]
-    return PublicSearch(
-        faqs=found, normalized_query=result.normalized_query, strict_hit=result.strict_hit
+    """Public FAQs for ``query``, best first; the query is counted for the zero-hit report.
+
+    On a translated page, the page language's index answers first; the Japanese index
+    then adds what only it finds: FAQs not yet translated (shown in Japanese with a note)
+    and matches for a Japanese query typed on the English page (住民票 on /en/).
+    """
+    own = knowledge_selectors.faq_search(
+        center=center, language=language, query=query, limit=limit, at=at
     )
+    faqs = [hit.faq for hit in own.hits]
+    strict = own.strict_hit
+    if language != "ja":
+        ja = knowledge_selectors.faq_search(
+            center=center, language="ja", query=query, limit=limit, log=False, at=at
+        )
+        faqs = _merge(faqs, [hit.faq for hit in ja.hits], limit=limit)
+        strict = strict or ja.strict_hit
+    return PublicSearch(faqs=_with_all_texts(faqs), normalized_query=own.query, strict_hit=strict)
 
 
 def public_suggest(
     *, center: Center, prefix: str, language: str, limit: int = 6, at: datetime | None = None
 ) -> PublicSuggestions:
-    """As-you-type suggestions: terms, FAQ questions containing the text (surface or
-    reading: じゅうみん finds 住民票) in order of this week's public views, and the top
-    three FAQs of a search for the text typed so far."""
+    """As-you-type suggestions: terms; FAQ questions containing the text (surface or
+    reading: じゅうみん finds 住民票), this week's most viewed first (faq.md §5.4); and the
+    top three FAQs of a search for the text typed so far. Japanese fills in on translated
+    pages, as in ``public_search``."""
     at = at or timezone.now()
-    index, faqs = _public_index(center, language, at)
-    by_id = {faq.pk: faq for faq in faqs}
-    found = index.suggest(prefix, limit=limit * 3)
+    found = [
+        knowledge_selectors.faq_suggest(
+            center=center, language=lang, prefix=prefix, limit=limit * 2, at=at
+        )
+        for lang in dict.fromkeys([language, "ja"])
+    ]
+    terms = list(dict.fromkeys(t for f in found for t in f.terms))[:limit]
+    candidates = _merge(*([hit.faq for hit in f.questions] for f in found), limit=limit * 2)
     views = dict(
         FaqView.objects.filter(
-            faq__in=found.questions, week_start=week_start_of(at), channel=ViewChannel.PUBLIC
+            faq__in=candidates, week_start=week_start_of(at), channel=ViewChannel.PUBLIC
         )
         .values("faq")
         .annotate(n=Count("id"))
         .values_list("faq", "n")
     )
-    # Suggest order is by match position; this week's views break it first (popular
-    # questions come first), the search package's order breaks ties.
-    ordered = sorted(enumerate(found.questions), key=lambda pair: (-views.get(pair[1], 0), pair[0]))
-    questions = [by_id[key] for _i, key in ordered if key in by_id][:limit]
-    top = [by_id[key] for key in found.top if key in by_id]
-    return PublicSuggestions(terms=found.terms[:limit], questions=questions, top=top)
+    # Python's sort is stable: equal view counts keep the search package's order.
+    questions = sorted(candidates, key=lambda faq: -views.get(faq.pk, 0))[:limit]
+    top = _merge(*([hit.faq for hit in f.top] for f in found), limit=3)
+    loaded = {
+        faq.pk: faq for faq in _with_all_texts(_merge(questions, top, limit=len(questions) + 3))
+    }
+    return PublicSuggestions(
+        terms=terms,
+        questions=[loaded[faq.pk] for faq in questions if faq.pk in loaded],
+        top=[loaded[faq.pk] for faq in top if faq.pk in loaded],
+    )

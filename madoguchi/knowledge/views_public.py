@@ -22,8 +22,7 @@ from madoguchi.knowledge import selectors_public as sel
 from madoguchi.knowledge import services_public
 from madoguchi.knowledge.errors import KnowledgeError
 from madoguchi.knowledge.forms_public import SearchForm, VoteForm
-from madoguchi.knowledge.models import Axis, Faq, SearchChannel, ViewChannel
-from madoguchi.knowledge.services import search_log_record
+from madoguchi.knowledge.models import Axis, Faq, ViewChannel
 from madoguchi.tenancy.models import Center
 
 RANKING_SIZE = 10
@@ -52,12 +51,13 @@ def _center(center_slug: str | None) -> Center:
     return center
 
 
-def shown(faq: Faq, language: str) -> dict[str, Any]:
-    """What a list or link shows of an FAQ: its URL and question in the page language."""
+def shown(faq: Faq, language: str, center: Center) -> dict[str, Any]:
+    """What a list or link shows of an FAQ of ``center``: its URL and question in the
+    page language (the center is passed in: one query less per FAQ)."""
     text = sel.text_in(faq, language)
     return {
         "faq": faq,
-        "url": reverse("knowledge_public:faq", args=[faq.center.slug, faq.code]),
+        "url": reverse("knowledge_public:faq", args=[center.slug, faq.code]),
         "question": text.question,
         "lang": text.language,
         "fallback": text.fallback,
@@ -107,7 +107,8 @@ def index(request: HttpRequest, center_slug: str | None = None) -> HttpResponse:
             **_common(center),
             "axes": axes,
             "ranking": [
-                {**shown(r.faq, language), "rank": r.rank, "views": r.views} for r in ranking
+                {**shown(r.faq, language, center), "rank": r.rank, "views": r.views}
+                for r in ranking
             ],
             "week": week,
             "week_end": week + timedelta(days=6),
@@ -123,7 +124,7 @@ def category(request: HttpRequest, center_slug: str, axis: str, slug: str) -> Ht
     if found is None:
         raise Http404
     language = page_language()
-    faqs = [shown(faq, language) for faq in sel.category_faqs(category=found)]
+    faqs = [shown(faq, language, center) for faq in sel.category_faqs(category=found)]
     return render(
         request,
         "knowledge/public/category.html",
@@ -148,9 +149,10 @@ def _render_faq(
     request: HttpRequest, faq: Faq, *, form: VoteForm | None = None, status: int = 200
 ) -> HttpResponse:
     language = page_language()
+    center = faq.center
     key = session_key(request)
     voted = sel.has_voted(faq=faq, session_hash=services_public.session_hash(key))
-    related = [shown(r, language) for r in sel.related_public_faqs(faq=faq)]
+    related = [shown(r, language, center) for r in sel.related_public_faqs(faq=faq)]
     categories = [
         {"category": c, "name": c.name_in(language), "axis_label": Axis(c.axis).label}
         for c in faq.categories.all()
@@ -160,7 +162,7 @@ def _render_faq(
         request,
         "knowledge/public/faq.html",
         {
-            **_common(faq.center),
+            **_common(center),
             "faq": faq,
             "text": sel.text_in(faq, language),
             "related": related,
@@ -231,7 +233,9 @@ def ranking(request: HttpRequest, center_slug: str) -> HttpResponse:
         "knowledge/public/ranking.html",
         {
             **_common(center),
-            "ranking": [{**shown(r.faq, language), "rank": r.rank, "views": r.views} for r in rows],
+            "ranking": [
+                {**shown(r.faq, language, center), "rank": r.rank, "views": r.views} for r in rows
+            ],
             "week": week,
             "week_end": week + timedelta(days=6),
             "previous_week": week - timedelta(days=7),
@@ -247,7 +251,7 @@ def statistics(request: HttpRequest, center_slug: str) -> HttpResponse:
     summary = sel.feedback_statistics(center=center, limit=STATISTICS_SIZE)
     rows = [
         {
-            **shown(row.faq, language),
+            **shown(row.faq, language, center),
             "helpful": row.helpful,
             "total": row.total,
             "rate_percent": f"{row.rate * 100:.0f}",
@@ -270,7 +274,7 @@ def statistics(request: HttpRequest, center_slug: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest, center_slug: str) -> HttpResponse:
     """Results page; works without JavaScript (the form submits here). The query is
-    counted for the zero-hit report (masked, no identifiers) by the knowledge service."""
+    counted for the zero-hit report (masked, no identifiers) by the knowledge selector."""
     center = _center(center_slug)
     language = page_language()
     form = SearchForm(request.GET)
@@ -280,15 +284,7 @@ def search(request: HttpRequest, center_slug: str) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
     if query:
         found = sel.public_search(center=center, query=query, language=language)
-        results = [shown(faq, language) for faq in found.faqs]
-        search_log_record(
-            center=center,
-            language=language,
-            channel=SearchChannel.PUBLIC,
-            query=query,
-            strict_hit=found.strict_hit,
-            had_results=bool(found.faqs),
-        )
+        results = [shown(faq, language, center) for faq in found.faqs]
     return render(
         request,
         "knowledge/public/search.html",
@@ -313,7 +309,7 @@ def suggest(request: HttpRequest, center_slug: str) -> JsonResponse:
     found = sel.public_suggest(center=center, prefix=form.cleaned_data["q"], language=language)
 
     def item(faq: Faq) -> dict[str, str]:
-        data = shown(faq, language)
+        data = shown(faq, language, center)
         return {"question": data["question"], "url": data["url"], "lang": data["lang"]}
 
     return JsonResponse(

@@ -74,7 +74,7 @@ def _faq_block(now: Any) -> dict[str, Any]:
         "faq_center": center,
         "faq_center_name": center_name(center, language),
         "faq_ranking": [
-            {**shown(r.faq, language), "rank": r.rank, "views": r.views} for r in ranking
+            {**shown(r.faq, language, center), "rank": r.rank, "views": r.views} for r in ranking
         ],
         "faq_week": week,
         "faq_week_end": week + timedelta(days=6),
@@ -82,7 +82,7 @@ def _faq_block(now: Any) -> dict[str, Any]:
         "faq_summary_rate": f"{summary.rate * 100:.0f}",
         "faq_best": [
             {
-                **shown(row.faq, language),
+                **shown(row.faq, language, center),
                 "rate_percent": f"{row.rate * 100:.0f}",
                 "total": row.total,
             }

@@ -336,3 +336,54 @@ def test_suggest_never_shows_faqs_hidden_from_the_public(client, site, lexical_o
     data = client.get("/faq/city/suggest/", {"q": "住民票"}).json()
     everything = data["questions"] + data["top"]
     assert "/faq/city/INT-1/" not in [item["url"] for item in everything]
+
+
+def test_translated_page_also_finds_japanese_only_faqs_and_japanese_queries(
+    client, site, lexical_only
+):
+    # 粗大ごみ has no English text: found on /en/ all the same, shown in Japanese.
+    body = client.get("/en/faq/city/search/", {"q": "粗大ごみ"}).content.decode()
+    assert '<a href="/en/faq/city/F-002/" lang="ja">粗大ごみの出し方を教えてください</a>' in body
+    # A Japanese query on the English page finds the translated FAQ, shown in English.
+    body = client.get("/en/faq/city/search/", {"q": "住民票"}).content.decode()
+    assert '<a href="/en/faq/city/F-001/">Where can I get a copy' in body
+
+
+def _queries(client, path, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/faq/city/category/life_event/moving/",
+        "/faq/city/ranking/",
+        "/faq/city/statistics/",
+        "/faq/city/",
+        "/",
+    ],
+)
+def test_list_pages_do_not_query_per_faq(client, site, path, django_assert_max_num_queries):
+    from madoguchi.knowledge import services_public
+
+    center = site["center"]
+    moving = center.faq_categories.get(slug="moving")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            faq = PublishedFaqFactory.create(center=center, text_ja=None)
+            FaqTextFactory.create(faq=faq, language="ja", question=f"質問{i}", answer="回答")
+            faq.categories.add(moving)
+            services_public.faq_view_record(faq=faq, session_key=f"s{i}")
+            services_public.faq_vote_record(faq=faq, session_key=f"s{i}", helpful=True)
+
+    add(2)
+    few = _queries(client, path, django_assert_max_num_queries)
+    add(6)
+    many = _queries(client, path, django_assert_max_num_queries)
+    assert many == few
