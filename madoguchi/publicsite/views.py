@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +54,14 @@ def optional_template(name: str) -> str | None:
     return name
 
 
+def _delay_notice() -> dict[str, Any]:
+    template = optional_template(DELAY_NOTICE_TEMPLATE)
+    return {
+        "delay_notice_template": template,
+        "inbox_delay_notices": inbox_delay_notices() if template else [],
+    }
+
+
 HOME_RANKING_SIZE = 5
 HOME_STATISTICS_SIZE = 3
 
@@ -91,6 +100,17 @@ def _faq_block(now: Any) -> dict[str, Any]:
     }
 
 
+def inbox_delay_notices() -> list[Any]:
+    """The inbox's current "replies delayed" notices (``inbox.selectors.delay_notices``),
+    or none while the inbox app does not provide them."""
+    try:
+        selectors = importlib.import_module("madoguchi.inbox.selectors")
+    except ImportError:
+        return []
+    notices = getattr(selectors, "delay_notices", None)
+    return list(notices()) if callable(notices) else []
+
+
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centers = center_list().prefetch_related("calendar__hours", "calendar__exceptions")
@@ -102,7 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "general": [c for c in cards if c["center"].kind == "general"],
             "specialized": [c for c in cards if c["center"].kind == "specialized"],
             "now": now,
-            "delay_notice_template": optional_template(DELAY_NOTICE_TEMPLATE),
+            **_delay_notice(),
             # By path: the inquiry form lives at /inquiry/ in every language.
             "inquiry_url": reverse("public:home") + "inquiry/",
             **_faq_block(now),
