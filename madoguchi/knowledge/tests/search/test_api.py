@@ -19,8 +19,8 @@ DOCS = [
 
 
 @pytest.fixture(autouse=True)
-def no_model(monkeypatch):
-    monkeypatch.setenv("MADOGUCHI_SEARCH_MODEL", "off")
+def _no_model(no_model):
+    pass
 
 
 def test_analyze_document_is_json_and_versioned():
