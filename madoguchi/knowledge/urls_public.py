@@ -20,4 +20,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<slug:center_slug>/<str:code>/", views.faq_page, name="faq"),
     path("<slug:center_slug>/<str:code>/vote/", views.vote, name="vote"),
+    path(
+        "<slug:center_slug>/<str:code>/attachments/<int:pk>/",
+        views.attachment,
+        name="attachment",
+    ),
 ]

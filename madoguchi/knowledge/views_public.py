@@ -9,9 +9,17 @@ the page language; an unknown center, category or FAQ gets the friendly 404.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import PurePath
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -208,6 +216,30 @@ def vote(request: HttpRequest, center_slug: str, code: str) -> HttpResponse:
         # Already voted: the page shows the thank-you; nothing else to say.
     url = reverse("knowledge_public:faq", args=[faq.center.slug, faq.code])
     return HttpResponseRedirect(f"{url}#feedback")
+
+
+# Shown in the browser; every other type is offered as a download.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "text/plain"}
+
+
+@require_GET
+def attachment(request: HttpRequest, center_slug: str, code: str, pk: int) -> FileResponse:
+    """An attachment of a public FAQ, served by the application (no public media URL):
+    what is not attached to an FAQ the public may see now is a 404."""
+    faq = _faq_or_404(center_slug, code)
+    found = faq.attachments.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        content_type=found.content_type,
+        as_attachment=found.content_type not in INLINE_TYPES,
+        filename=PurePath(found.file.name or "attachment").name,
+    )
 
 
 def _week_param(value: str | None) -> date | None:

@@ -387,3 +387,41 @@ def test_list_pages_do_not_query_per_faq(client, site, path, django_assert_max_n
     add(6)
     many = _queries(client, path, django_assert_max_num_queries)
     assert many == few
+
+
+def test_attachments_are_served_for_public_faqs_only(client, site, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from madoguchi.knowledge.models import FaqAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def attach(faq, name, content_type, data):
+        attachment = FaqAttachment(faq=faq, title=name, content_type=content_type, size=len(data))
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+        return attachment
+
+    pdf = attach(site["juminhyo"], "guide.pdf", "application/pdf", b"%PDF-1.4 test")
+    sheet = attach(site["juminhyo"], "fees.csv", "text/csv", "手数料,300\n".encode())
+    hidden = attach(site["draft"], "draft.pdf", "application/pdf", b"%PDF-1.4 draft")
+
+    page = client.get("/faq/city/F-001/").content.decode()
+    assert f'href="/faq/city/F-001/attachments/{pdf.pk}/"' in page
+
+    response = client.get(f"/faq/city/F-001/attachments/{pdf.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    response.close()
+
+    download = client.get(f"/faq/city/F-001/attachments/{sheet.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    download.close()
+
+    # Another FAQ's attachment through this FAQ's URL, a draft's, a missing file: 404.
+    assert client.get(f"/faq/city/F-002/attachments/{pdf.pk}/").status_code == 404
+    assert client.get(f"/faq/city/F-003/attachments/{hidden.pk}/").status_code == 404
+    pdf.file.storage.delete(pdf.file.name)
+    assert client.get(f"/faq/city/F-001/attachments/{pdf.pk}/").status_code == 404
