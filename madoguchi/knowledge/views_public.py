@@ -242,14 +242,19 @@ def attachment(request: HttpRequest, center_slug: str, code: str, pk: int) -> Fi
     )
 
 
+# No ranking before this Monday: also keeps "previous week" links away from year 1.
+FIRST_WEEK = date(2000, 1, 3)
+
+
 def _week_param(value: str | None) -> date | None:
+    """The Monday of the week of a ``YYYY-MM-DD`` parameter; None when it is not a date."""
     if not value:
         return None
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return None
-    return day - timedelta(days=day.isoweekday() - 1)
+    return max(FIRST_WEEK, day - timedelta(days=day.isoweekday() - 1))
 
 
 @require_GET

@@ -213,7 +213,7 @@ def test_page_views_count_per_session_and_staff_apart(client, site, django_user_
 
 
 def test_ranking_page_tolerates_a_bad_week_parameter(client, site):
-    for week in ("garbage", "2026-13-45", "9999-01-01", "%00"):
+    for week in ("garbage", "2026-13-45", "9999-12-31", "0001-01-01", "%00", "2026-01-07x"):
         response = client.get("/faq/city/ranking/", {"week": week})
         assert response.status_code == 200
 
@@ -425,3 +425,22 @@ def test_attachments_are_served_for_public_faqs_only(client, site, settings, tmp
     assert client.get(f"/faq/city/F-003/attachments/{hidden.pk}/").status_code == 404
     pdf.file.storage.delete(pdf.file.name)
     assert client.get(f"/faq/city/F-001/attachments/{pdf.pk}/").status_code == 404
+
+
+def test_ranking_page_shows_the_requested_iso_week(client, site):
+    from madoguchi.knowledge import services_public
+    from madoguchi.tenancy.calendars import TOKYO
+
+    sunday_late = datetime(2026, 1, 11, 23, 59, tzinfo=TOKYO)
+    monday = datetime(2026, 1, 12, 0, 0, tzinfo=TOKYO)
+    services_public.faq_view_record(faq=site["juminhyo"], session_key="a", at=sunday_late)
+    services_public.faq_view_record(faq=site["gomi"], session_key="b", at=monday)
+
+    body = client.get("/faq/city/ranking/", {"week": "2026-01-07"}).content.decode()
+    assert "2026年1月5日〜2026年1月11日" in body
+    assert 'href="/faq/city/F-001/"' in body and 'href="/faq/city/F-002/"' not in body
+    assert 'href="?week=2025-12-29"' in body and 'href="?week=2026-01-12"' in body
+
+    body = client.get("/en/faq/city/ranking/", {"week": "2026-01-12"}).content.decode()
+    assert 'href="/en/faq/city/F-002/"' in body and 'href="/en/faq/city/F-001/"' not in body
+    assert "1 view" in body
