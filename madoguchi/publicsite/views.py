@@ -136,3 +136,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "publicsite/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from an expired page (e.g. a vote after a long pause): explain and offer
+    the way back, in the page language. Wire with ``CSRF_FAILURE_VIEW``."""
+    return render(request, "publicsite/403_csrf.html", status=403)

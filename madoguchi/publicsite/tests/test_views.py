@@ -172,3 +172,14 @@ def test_delay_notice_is_included_once_the_inbox_provides_it(
     settings.TEMPLATES = templates
 
     assert '<p class="inbox-delay">返信が遅れています</p>' in client.get("/").content.decode()
+
+
+def test_expired_form_page_is_friendly_and_translated(db, settings):
+    from django.test import Client
+
+    settings.CSRF_FAILURE_VIEW = "madoguchi.publicsite.views.csrf_failure"
+    response = Client(enforce_csrf_checks=True).post("/en/faq/any/F-1/vote/", {"helpful": "yes"})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This page has expired" in body
+    assert '<html lang="en">' in body
