@@ -446,3 +446,16 @@ class FaqUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.faq_id} → {self.interaction_id}"
+
+
+# Votes and weekly views of the public FAQ site live in their own module (one file per
+# concern, edited by the public-site work); Django finds models through this module.
+from madoguchi.knowledge.models_feedback import (  # noqa: E402
+    FaqView as FaqView,
+)
+from madoguchi.knowledge.models_feedback import (  # noqa: E402
+    FaqVote as FaqVote,
+)
+from madoguchi.knowledge.models_feedback import (  # noqa: E402
+    ViewChannel as ViewChannel,
+)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from madoguchi.knowledge import selectors_public as faq_selectors
+from madoguchi.knowledge.views_public import center_name, shown
 from madoguchi.tenancy.calendars import TOKYO, CalendarRules
 from madoguchi.tenancy.models import DayType
 from madoguchi.tenancy.selectors import center_list
@@ -33,6 +40,77 @@ def _center_card(center: Any, now: Any) -> dict[str, Any]:
     }
 
 
+# The inbox's "replies are delayed" notice (WEB-1): shown when the inbox app ships it.
+DELAY_NOTICE_TEMPLATE = "inbox/public/_delay_notice.html"
+
+
+def optional_template(name: str) -> str | None:
+    """``name`` if such a template exists, else None: a page can reserve a spot for
+    another app's include without failing while that app does not provide it yet."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+def _delay_notice() -> dict[str, Any]:
+    template = optional_template(DELAY_NOTICE_TEMPLATE)
+    return {
+        "delay_notice_template": template,
+        "inbox_delay_notices": inbox_delay_notices() if template else [],
+    }
+
+
+HOME_RANKING_SIZE = 5
+HOME_STATISTICS_SIZE = 3
+
+
+def _faq_block(now: Any) -> dict[str, Any]:
+    """The homepage's FAQ part (WEB-1): search box, this week's ranking, helpful votes.
+
+    Shows the general center's FAQ (or the first center with public FAQs); empty when no
+    center has any, and the homepage then simply leaves the FAQ part out.
+    """
+    center = faq_selectors.default_faq_center()
+    if center is None:
+        return {"faq_center": None}
+    language = get_language() or "ja"
+    week = faq_selectors.latest_ranking_week(center=center, at=now)
+    ranking = faq_selectors.weekly_ranking(center=center, week_start=week, limit=HOME_RANKING_SIZE)
+    summary = faq_selectors.feedback_statistics(center=center, limit=HOME_STATISTICS_SIZE)
+    return {
+        "faq_center": center,
+        "faq_center_name": center_name(center, language),
+        "faq_ranking": [
+            {**shown(r.faq, language, center), "rank": r.rank, "views": r.views} for r in ranking
+        ],
+        "faq_week": week,
+        "faq_week_end": week + timedelta(days=6),
+        "faq_summary": summary,
+        "faq_summary_rate": f"{summary.rate * 100:.0f}",
+        "faq_best": [
+            {
+                **shown(row.faq, language, center),
+                "rate_percent": f"{row.rate * 100:.0f}",
+                "total": row.total,
+            }
+            for row in summary.rows
+        ],
+    }
+
+
+def inbox_delay_notices() -> list[Any]:
+    """The inbox's current "replies delayed" notices (``inbox.selectors.delay_notices``),
+    or none while the inbox app does not provide them."""
+    try:
+        selectors = importlib.import_module("madoguchi.inbox.selectors")
+    except ImportError:
+        return []
+    notices = getattr(selectors, "delay_notices", None)
+    return list(notices()) if callable(notices) else []
+
+
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centers = center_list().prefetch_related("calendar__hours", "calendar__exceptions")
@@ -44,6 +122,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "general": [c for c in cards if c["center"].kind == "general"],
             "specialized": [c for c in cards if c["center"].kind == "specialized"],
             "now": now,
+            **_delay_notice(),
+            # By path: the inquiry form lives at /inquiry/ in every language.
+            "inquiry_url": reverse("public:home") + "inquiry/",
+            **_faq_block(now),
         },
     )
 
@@ -54,3 +136,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "publicsite/500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from an expired page (e.g. a vote after a long pause): explain and offer
+    the way back, in the page language. Wire with ``CSRF_FAILURE_VIEW``."""
+    return render(request, "publicsite/403_csrf.html", status=403)

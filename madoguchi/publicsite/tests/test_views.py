@@ -81,3 +81,105 @@ def test_server_error_page_is_friendly_and_bilingual(db):
     assert response.status_code == 500
     assert "しばらくしてからもう一度お試しください。" in body
     assert "Please try again in a few minutes." in body
+
+
+# --- WEB-1: FAQ search, ranking, statistics, inquiry link, delay notice ----------------
+
+
+@pytest.fixture
+def faq_home(all_scenarios):
+    from madoguchi.knowledge import services_public
+    from madoguchi.knowledge.models import ViewChannel
+    from madoguchi.knowledge.tests.factories import FaqTextFactory, PublishedFaqFactory
+    from madoguchi.tenancy.models import Center
+
+    iwaki = Center.objects.get(slug="iwaki")
+    faqs = {}
+    for code, question, en in [
+        ("IW-1", "住民票の写しはどこで取れますか", "Where can I get a residence certificate?"),
+        ("IW-2", "粗大ごみの出し方", ""),
+        ("IW-3", "国民健康保険の加入手続き", ""),
+    ]:
+        faq = PublishedFaqFactory.create(center=iwaki, code=code, text_ja=None)
+        FaqTextFactory.create(faq=faq, language="ja", question=question, answer="回答です。")
+        if en:
+            FaqTextFactory.create(faq=faq, language="en", question=en, answer="Answer.")
+        faqs[code] = faq
+    now = timezone_now()
+    for n in range(3):
+        services_public.faq_view_record(faq=faqs["IW-2"], session_key=f"c{n}", at=now)
+    services_public.faq_view_record(faq=faqs["IW-1"], session_key="c9", at=now)
+    for n in range(5):  # operators looking things up: not in the public ranking
+        services_public.faq_view_record(
+            faq=faqs["IW-3"], session_key=f"op{n}", channel=ViewChannel.STAFF, at=now
+        )
+    for n in range(4):
+        services_public.faq_vote_record(faq=faqs["IW-1"], session_key=f"v{n}", helpful=n < 3)
+    return faqs
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_homepage_offers_faq_search_ranking_and_statistics(client, faq_home):
+    body = client.get("/").content.decode()
+    assert 'action="/faq/iwaki/search/"' in body
+    assert 'data-suggest-url="/faq/iwaki/suggest/"' in body
+    ranking = body[body.index('id="home-ranking-heading"') : body.index('id="home-stats-heading"')]
+    links = re.findall(r'<a href="(/faq/iwaki/IW-\d)/"', ranking)
+    assert links == ["/faq/iwaki/IW-2", "/faq/iwaki/IW-1"]  # IW-3 had staff views only
+    assert "4件の評価のうち3件が「役に立った」（75%）でした。" in body
+
+
+def test_homepage_faq_part_in_english(client, faq_home):
+    body = client.get("/en/").content.decode()
+    assert 'action="/en/faq/iwaki/search/"' in body
+    assert "Where can I get a residence certificate?" in body
+    assert '<a href="/en/faq/iwaki/IW-2/" lang="ja">粗大ごみの出し方</a>' in body
+    assert "3 of 4 ratings said “helpful” (75%)." in body
+
+
+@pytest.mark.parametrize(("path", "inquiry"), [("/", "/inquiry/"), ("/ko/", "/ko/inquiry/")])
+def test_homepage_links_the_inquiry_form(client, all_scenarios, path, inquiry):
+    body = client.get(path).content.decode()
+    assert f'<a class="button primary" href="{inquiry}">' in body
+
+
+def test_homepage_without_faqs_leaves_the_faq_part_out(client, all_scenarios):
+    body = client.get("/").content.decode()
+    assert "faq-search" not in body
+    assert "総合コールセンター</h2>" in body
+
+
+def test_homepage_about_the_centers(client, all_scenarios):
+    body = client.get("/").content.decode()
+    assert "市の代表電話5回線の電話交換と、市政に関するお問い合わせにお答えします。" in body
+
+
+def test_delay_notice_is_included_once_the_inbox_provides_it(
+    client, all_scenarios, settings, tmp_path
+):
+    assert "inbox-delay" not in client.get("/").content.decode()  # not provided: no error
+
+    notice = tmp_path / "inbox" / "public" / "_delay_notice.html"
+    notice.parent.mkdir(parents=True)
+    notice.write_text('<p class="inbox-delay">返信が遅れています</p>', encoding="utf-8")
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [tmp_path]
+    settings.TEMPLATES = templates
+
+    assert '<p class="inbox-delay">返信が遅れています</p>' in client.get("/").content.decode()
+
+
+def test_expired_form_page_is_friendly_and_translated(db, settings):
+    from django.test import Client
+
+    settings.CSRF_FAILURE_VIEW = "madoguchi.publicsite.views.csrf_failure"
+    response = Client(enforce_csrf_checks=True).post("/en/faq/any/F-1/vote/", {"helpful": "yes"})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "This page has expired" in body
+    assert '<html lang="en">' in body
