@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.tenancy.calendars import TOKYO
+
 
 class ServiceKind(models.TextChoices):
     VACCINATION = "vaccination", _("ワクチン接種")
@@ -144,7 +146,7 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.venue} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.venue} {self.starts_at.astimezone(TOKYO):%Y-%m-%d %H:%M}"
 
     @property
     def available(self) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,8 +43,11 @@ from madoguchi.reservations.models import (
     IdempotencyAction,
     IdempotencyKey,
     RosterEntry,
+    Service,
     Slot,
+    Venue,
 )
+from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.errors import TenancyError
 from madoguchi.tenancy.models import Center, Language
 from madoguchi.tenancy.phone import phone_normalize
@@ -499,3 +502,173 @@ def application_withdraw(
         data={"reference": application.reference, "event_id": event.pk},
     )
     return application
+
+
+# --- venues and slots (SLOT_MANAGE) -------------------------------------------------
+
+
+@transaction.atomic
+def venue_save(
+    *,
+    actor: Any,
+    center: Center,
+    name: str,
+    venue: Venue | None = None,
+    name_en: str = "",
+    address: str = "",
+    list_email: str = "",
+    is_active: bool = True,
+) -> Venue:
+    """Create or edit a venue of ``center``; names are unique in the center."""
+    name = name.strip()
+    if not name:
+        raise ReservationsError(_("会場名を入力してください。"), field="name")
+    _unused, list_email = _contact(phone="", email=list_email)
+    clash = Venue.objects.filter(center=center, name=name)
+    if venue is not None:
+        if venue.center_id != center.pk:
+            raise ReservationsError(_("この会場は別のセンターのものです。"), field=None)
+        clash = clash.exclude(pk=venue.pk)
+    if clash.exists():
+        raise ReservationsError(_("「%(name)s」は既にあります。") % {"name": name}, field="name")
+    venue = venue or Venue(center=center)
+    venue.name, venue.name_en, venue.address = name, name_en.strip(), address.strip()
+    venue.list_email, venue.is_active = list_email, is_active
+    venue.save()
+    audit_log(
+        action=audit_actions.VENUE_SAVED,
+        actor=actor,
+        center=center,
+        obj=venue,
+        data={"name": name, "is_active": is_active},
+    )
+    return venue
+
+
+def _slot_check(
+    *, starts_at: datetime, ends_at: datetime, capacity: int, web_capacity: int
+) -> None:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ReservationsError(_("日時にはタイムゾーンが必要です。"), field="starts_at")
+    if ends_at <= starts_at:
+        raise ReservationsError(_("終了は開始より後にしてください。"), field="ends_at")
+    if capacity < 1 or capacity > 100_000:
+        raise ReservationsError(_("定員は1以上にしてください。"), field="capacity")
+    if not 0 <= web_capacity <= capacity:
+        raise ReservationsError(
+            _("Web・LINE枠は0以上、定員以下にしてください。"), field="web_capacity"
+        )
+
+
+@transaction.atomic
+def slots_generate(
+    *,
+    actor: Any,
+    venue: Venue,
+    service: Service,
+    first_start: datetime,
+    last_start: datetime,
+    minutes: int,
+    capacity: int,
+    web_capacity: int | None = None,
+    opens_at: datetime | None = None,
+) -> list[Slot]:
+    """Create the slots of one day at a venue: from ``first_start`` to ``last_start``
+    every ``minutes``; existing starts are refused (nothing is created then)."""
+    if venue.center_id != service.center_id:
+        raise ReservationsError(_("会場とサービスのセンターが違います。"), field="service")
+    if not 5 <= minutes <= 24 * 60:
+        raise ReservationsError(_("枠の長さは5分以上にしてください。"), field="minutes")
+    web = capacity if web_capacity is None else web_capacity
+    _slot_check(
+        starts_at=first_start,
+        ends_at=first_start + timedelta(minutes=minutes),
+        capacity=capacity,
+        web_capacity=web,
+    )
+    if last_start < first_start or last_start - first_start > timedelta(days=1):
+        raise ReservationsError(
+            _("最後の枠の開始は最初の枠以降、同じ日のうちにしてください。"), field="last_start"
+        )
+    starts = []
+    at = first_start
+    while at <= last_start:
+        starts.append(at)
+        at += timedelta(minutes=minutes)
+    taken = set(
+        Slot.objects.filter(venue=venue, service=service, starts_at__in=starts).values_list(
+            "starts_at", flat=True
+        )
+    )
+    if taken:
+        first = min(taken).astimezone(TOKYO)
+        raise ReservationsError(
+            _("%(at)s の枠は既にあります。") % {"at": f"{first:%Y-%m-%d %H:%M}"},
+            field="first_start",
+        )
+    slots = Slot.objects.bulk_create(
+        Slot(
+            venue=venue,
+            service=service,
+            starts_at=s,
+            ends_at=s + timedelta(minutes=minutes),
+            capacity=capacity,
+            web_capacity=web,
+            opens_at=opens_at,
+        )
+        for s in starts
+    )
+    audit_log(
+        action=audit_actions.SLOT_CREATED,
+        actor=actor,
+        center=venue.center,
+        obj=venue,
+        data={
+            "service_id": service.pk,
+            "count": len(slots),
+            "first_start": first_start.isoformat(),
+            "capacity": capacity,
+            "web_capacity": web,
+        },
+    )
+    return slots
+
+
+@transaction.atomic
+def slot_update(
+    *,
+    actor: Any,
+    slot: Slot,
+    capacity: int,
+    web_capacity: int,
+    is_active: bool = True,
+    opens_at: datetime | None = None,
+) -> Slot:
+    """Change a slot's capacity, web quota, opening time or visibility. Capacity never
+    drops below the places already booked: the conditional UPDATE checks it in the same
+    statement, so a booking arriving meanwhile cannot be squeezed out (pretix #186)."""
+    _slot_check(
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        capacity=capacity,
+        web_capacity=web_capacity,
+    )
+    changed = Slot.objects.filter(
+        pk=slot.pk, booked__lte=capacity, booked_web__lte=web_capacity
+    ).update(capacity=capacity, web_capacity=web_capacity, is_active=is_active, opens_at=opens_at)
+    if changed != 1:
+        slot.refresh_from_db()
+        raise ReservationsError(
+            _("既に%(booked)d件の予約があるため、定員をそれより少なくできません。")
+            % {"booked": slot.booked},
+            field="capacity",
+        )
+    slot.refresh_from_db()
+    audit_log(
+        action=audit_actions.SLOT_UPDATED,
+        actor=actor,
+        center=slot.venue.center,
+        obj=slot,
+        data={"capacity": capacity, "web_capacity": web_capacity, "is_active": is_active},
+    )
+    return slot
