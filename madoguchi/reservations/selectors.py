@@ -68,6 +68,16 @@ def slot_list(
     return qs.order_by("starts_at", "venue__name", "id")
 
 
+def slot_list_for_day(*, center: Center, day: date) -> QuerySet[Slot]:
+    """All slots of a day (Tokyo), past ones included, for the managers' screen."""
+    start, end = _day_bounds(day)
+    return (
+        Slot.objects.select_related("venue", "service")
+        .filter(venue__center=center, starts_at__gte=start, starts_at__lt=end)
+        .order_by("venue__name", "starts_at", "id")
+    )
+
+
 def slot_days(
     *, center: Center, service: Service, venue: Venue | None = None, now: datetime | None = None
 ) -> list[date]:
