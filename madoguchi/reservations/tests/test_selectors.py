@@ -121,7 +121,14 @@ def test_readback_in_japanese_and_english():
     assert ja[2] == f"会場: {slot.venue.name}"
     assert ja[4] == "2回目"
     assert ja[5] == "持ち物: 接種券、本人確認書類、予診票"
-    en = booking_readback(booking, language="en")
-    assert "Civic Hall" in en and "Coupon, photo ID" in en
+    en = booking_readback(booking, language="en").splitlines()
+    assert en[0] == f"Booking number: {booking.reference}"
+    assert en[1] == "Date and time: 2031-06-02 (Mon) 09:00–09:30"
+    assert en[2].startswith("Venue: Civic Hall")
+    assert en[-1] == "Please bring: Coupon, photo ID, pre-vaccination questionnaire"
+    ko = booking_readback(booking, language="ko").splitlines()
+    assert ko[1] == "일시: 2031-06-02 (월) 09:00~09:30"
+    zh = booking_readback(booking, language="zh-hans").splitlines()
+    assert zh[4] == "第2剂"
     assert list(venue_day_bookings(venue=slot.venue, day=DAY.date())) == [booking]
     assert list(venue_day_bookings(venue=slot.venue, day=DAY.date() + timedelta(1))) == []
