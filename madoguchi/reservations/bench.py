@@ -727,6 +727,14 @@ def run(
         stop_server(public)
         stop_server(staff)
 
+    from madoguchi.audit.models import AuditEvent
+    from madoguchi.reservations.audit_outbox import audit_outbox_flush_all
+    from madoguchi.reservations.models import Booking
+
+    log("chaining the audit events still waiting")
+    audit_outbox_flush_all()
+    booked = Booking.objects.filter(center__slug=CENTER).count()
+    audited = AuditEvent.objects.filter(action="reservations.booking.created").count()
     oversold, mismatch, _unused = audit_slots()
     capacity = 2 * HOT_SLOTS * SLOT_CAPACITY
     figures = {
@@ -737,6 +745,7 @@ def run(
         "confirmed": service.confirmed + http.confirmed,
         "oversold": oversold,
         "counter_mismatch": mismatch,
+        "unaudited_bookings": booked - audited,
         "service_bookings_per_s": service.rate(service_start),
         "service_p99_ms": _p99(service.latencies_ms),
         "service_p50_ms": round(statistics.median(service.latencies_ms), 1)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.audit.services import audit_log
 from madoguchi.pii import refuse_special_care_numbers
 from madoguchi.reservations import audit_actions
+from madoguchi.reservations.audit_outbox import audit_later
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import (
     ONLINE_CHANNELS,
@@ -251,7 +252,7 @@ def booking_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CREATED,
         actor=actor,
         center=person.center,
@@ -293,7 +294,7 @@ def booking_cancel(
     _end_booking(booking=booking, status=BookingStatus.CANCELLED, now=now)
     _give_back_place(slot_id=booking.slot_id, online=booking.channel in ONLINE_CHANNELS)
     booking.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CANCELLED,
         actor=actor,
         center=booking.center,
@@ -365,7 +366,7 @@ def booking_change(
     )
     Booking.objects.filter(pk=booking.pk).update(replaced_by=new)
     booking.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CHANGED,
         actor=actor,
         center=booking.center,
@@ -462,7 +463,7 @@ def application_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
-    audit_log(
+    audit_later(
         action=audit_actions.APPLICATION_CREATED,
         actor=actor,
         center=event.center,
@@ -498,7 +499,7 @@ def application_withdraw(
         raise ReservationsError(_("この申込みは既に取り消されています。"), field=None)
     Event.objects.filter(pk=event.pk).update(applied=F("applied") - application.party_size)
     application.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.APPLICATION_WITHDRAWN,
         actor=actor,
         center=event.center,
