@@ -260,8 +260,8 @@ def _service_process(
     slot_ids: list[int],
     threads: int,
     pool: int,
-    start_at: float,
-    deadline: float,
+    seconds: float,
+    barrier: Any,
     results: Any,
 ) -> None:
     from madoguchi.reservations.errors import ReservationsError
@@ -294,6 +294,8 @@ def _service_process(
             return f"error:{type(exc).__name__}"
         return "ok"
 
+    deadline = 0.0
+
     def client() -> None:
         while time.monotonic() < deadline:
             with queue_lock:
@@ -316,8 +318,10 @@ def _service_process(
                     tally.errors += 1
                     tally.error_kinds[outcome] = tally.error_kinds.get(outcome, 0) + 1
 
-    while time.monotonic() < start_at:
-        time.sleep(0.005)
+    # Warm the pool's connections, then start together with the other processes.
+    list(executor.map(lambda _n: connection.ensure_connection(), range(pool)))
+    barrier.wait(timeout=300)
+    deadline = time.monotonic() + seconds
     workers = [threading.Thread(target=client) for _ in range(threads)]
     for worker in workers:
         worker.start()
@@ -332,9 +336,8 @@ def service_phase(
 ) -> tuple[Tally, float]:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
+    barrier = context.Barrier(processes + 1)
     connections.close_all()
-    start_at = time.monotonic() + 3.0
-    deadline = start_at + seconds
     people = world.people["service"]
     children = [
         context.Process(
@@ -345,8 +348,8 @@ def service_phase(
                 world.service_slots,
                 threads,
                 pool,
-                start_at,
-                deadline,
+                seconds,
+                barrier,
                 results,
             ),
         )
@@ -354,6 +357,8 @@ def service_phase(
     ]
     for child in children:
         child.start()
+    barrier.wait(timeout=300)
+    start_at = time.monotonic()
     total = Tally()
     for _ in children:
         total.merge(results.get(timeout=seconds + 120))
@@ -654,6 +659,7 @@ def run(
                 cursor.execute(f"ALTER SYSTEM SET {setting}")
             cursor.execute("SELECT pg_reload_conf()")
         time.sleep(1)
+    load_start = round(os.getloadavg()[0], 2)  # other work on the box skews every figure
     log("migrating")
     call_command("migrate", verbosity=0)
     surge_rate = 5 * admission_rate
@@ -763,6 +769,8 @@ def run(
         "service_pct_of_ceiling": round(100 * service.rate(service_start) / ceiling_tps, 1),
         "http_pct_of_ceiling": round(100 * http.rate(http_start) / ceiling_tps, 1),
         "durable": durable,
+        "load_avg_1m_start": load_start,
+        "load_avg_1m_end": round(os.getloadavg()[0], 2),
         "seconds_per_phase": seconds,
     }
     emit(json.dumps(figures))
