@@ -30,7 +30,7 @@ ENTRIES = [
     NavEntry(_("受信箱"), None, Action.INBOX_HANDLE),
     NavEntry(_("応対分類"), None, Action.CATEGORY_MANAGE),
     NavEntry(_("FAQ"), "console:knowledge_console:list", Action.FAQ_VIEW),
-    NavEntry(_("予約"), None, Action.BOOKING_MANAGE),
+    NavEntry(_("予約"), "console:reservations_console:home", Action.BOOKING_MANAGE),
     NavEntry(_("待ち呼・在席状況"), "console:wallboard", Action.WALLBOARD_VIEW),
     NavEntry(_("通話録音"), "console:recordings", Action.RECORDING_PLAY),
     NavEntry(_("留守番電話"), "console:voicemail", Action.CALL_HANDLE),
