@@ -374,3 +374,10 @@ class EventApplication(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+from madoguchi.reservations.admission_models import (  # noqa: E402, F401  (public pages' tables)
+    AdmissionGate,
+    AdmissionTicket,
+    LoginThrottle,
+)
