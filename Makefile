@@ -6,7 +6,7 @@ export MADOGUCHI_ENV ?= development
 # Apps that keep their own catalogue in <app>/locale (the rest share madoguchi/locale).
 LOCALE_APPS := knowledge reservations inbox
 
-.PHONY: help setup run test lint fmt messages
+.PHONY: help setup run test lint fmt messages bench-booking
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -39,3 +39,6 @@ messages: ## extract and compile translations (needs Debian gettext)
 	  (cd madoguchi/$$app && ../../$(BIN)/madoguchi makemessages --no-obsolete -l en -l zh_Hans -l ko) || exit 1; \
 	done
 	cd madoguchi && ../$(BIN)/madoguchi compilemessages
+
+bench-booking: ## booking ceiling (pgbench), service, HTTP and staff latency on a throwaway PostgreSQL; last line JSON
+	@bash scripts/bench-booking.sh

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.audit.services import audit_log
 from madoguchi.pii import refuse_special_care_numbers
 from madoguchi.reservations import audit_actions
+from madoguchi.reservations.audit_outbox import audit_later
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import (
     ONLINE_CHANNELS,
@@ -81,26 +82,28 @@ def coupon_normalize(raw: str, *, field: str = "coupon_number") -> str:
 def _claim_key(*, key: str, action: str, center: Center, reference: str) -> str | None:
     """Insert the idempotency key; returns the earlier reference when the key was used.
 
-    On PostgreSQL a concurrent insert of the same key waits for the first transaction and
-    then fails on the unique index; on SQLite write transactions are serialized
-    (IMMEDIATE), so the second one simply finds the row.
+    One statement, ``INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id``: on
+    PostgreSQL a concurrent insert of the same key waits for the first transaction and
+    then inserts nothing; on SQLite write transactions are serialized (IMMEDIATE). No
+    savepoint is needed, which keeps the hot path at one round trip.
     """
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(
-                key=key, action=action, center=center, reference=reference
-            )
-    except IntegrityError:
-        prior = IdempotencyKey.objects.filter(key=key).first()
-        if prior is None or prior.action != action or prior.center_id != center.pk:
-            raise ReservationsError(
-                _("画面を開き直してから、もう一度お試しください。"), field=None
-            ) from None
-        return prior.reference
-    return None
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, action, center_id, reference, created_at) "  # noqa: S608 - table name from the model
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING id",
+            [key, action, center.pk, reference, timezone.now()],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        return None
+    prior = IdempotencyKey.objects.filter(key=key).first()
+    if prior is None or prior.action != action or prior.center_id != center.pk:
+        raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
+    return prior.reference
 
 
 def _replayed_booking(reference: str) -> Booking:
@@ -174,10 +177,12 @@ def _check_bookable(*, slot: Slot, person: RosterEntry, dose: int, now: datetime
 
 
 def _insert_booking(**fields: Any) -> Booking:
-    """INSERT the booking; the partial unique constraint refuses a second active one."""
+    """INSERT the booking; the partial unique constraint refuses a second active one.
+
+    No savepoint: the error is re-raised at once as the context's error, which rolls
+    the service's whole atomic block back (the place taken in the slot included)."""
     try:
-        with transaction.atomic():
-            return Booking.objects.create(**fields)
+        return Booking.objects.create(**fields)
     except IntegrityError as exc:
         raise ReservationsError(
             _("この回の予約は既にあります。変更する場合は予約の変更をお使いください。"),
@@ -247,7 +252,7 @@ def booking_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CREATED,
         actor=actor,
         center=person.center,
@@ -289,7 +294,7 @@ def booking_cancel(
     _end_booking(booking=booking, status=BookingStatus.CANCELLED, now=now)
     _give_back_place(slot_id=booking.slot_id, online=booking.channel in ONLINE_CHANNELS)
     booking.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CANCELLED,
         actor=actor,
         center=booking.center,
@@ -361,7 +366,7 @@ def booking_change(
     )
     Booking.objects.filter(pk=booking.pk).update(replaced_by=new)
     booking.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.BOOKING_CHANGED,
         actor=actor,
         center=booking.center,
@@ -458,7 +463,7 @@ def application_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
-    audit_log(
+    audit_later(
         action=audit_actions.APPLICATION_CREATED,
         actor=actor,
         center=event.center,
@@ -494,7 +499,7 @@ def application_withdraw(
         raise ReservationsError(_("この申込みは既に取り消されています。"), field=None)
     Event.objects.filter(pk=event.pk).update(applied=F("applied") - application.party_size)
     application.refresh_from_db()
-    audit_log(
+    audit_later(
         action=audit_actions.APPLICATION_WITHDRAWN,
         actor=actor,
         center=event.center,

@@ -4,12 +4,14 @@ Every page of a center sits behind the waiting room (views_public, admission.py)
 
 from django.urls import URLPattern, URLResolver, path
 
+from madoguchi.reservations import api
 from madoguchi.reservations import views_public as views
 
 app_name = "reservations_public"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
+    path("api/book", api.book, name="api_book"),
     path("<slug:center>/", views.login, name="login"),
     path("<slug:center>/logout/", views.logout, name="logout"),
     path("<slug:center>/mine/", views.mine, name="mine"),

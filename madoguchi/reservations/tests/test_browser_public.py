@@ -58,7 +58,7 @@ TEXT = {
         "cancel_it": "Cancel the booking",
         "cancelled": "Your booking has been cancelled.",
         "none": "You have no bookings.",
-        "wrong": "The coupon number or the date of birth does not match.",
+        "wrong": "The coupon number or date of birth does not match.",
         "venue": "Niigata Civic Hall",
     },
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -121,7 +121,39 @@ def test_readback_in_japanese_and_english():
     assert ja[2] == f"会場: {slot.venue.name}"
     assert ja[4] == "2回目"
     assert ja[5] == "持ち物: 接種券、本人確認書類、予診票"
-    en = booking_readback(booking, language="en")
-    assert "Civic Hall" in en and "Coupon, photo ID" in en
+    en = booking_readback(booking, language="en").splitlines()
+    assert en[0] == f"Booking number: {booking.reference}"
+    assert en[1] == "Date and time: 2031-06-02 (Mon) 09:00–09:30"
+    assert en[2].startswith("Venue: Civic Hall")
+    assert en[-1] == "Please bring: Coupon, photo ID, pre-vaccination questionnaire"
+    ko = booking_readback(booking, language="ko").splitlines()
+    assert ko[1] == "일시: 2031-06-02 (월) 09:00~09:30"
+    zh = booking_readback(booking, language="zh-hans").splitlines()
+    assert zh[4] == "第2剂"
     assert list(venue_day_bookings(venue=slot.venue, day=DAY.date())) == [booking]
     assert list(venue_day_bookings(venue=slot.venue, day=DAY.date() + timedelta(1))) == []
+
+
+def test_demo_data_books_and_is_idempotent(all_scenarios):
+    from madoguchi.reservations.demo import reservations_demo_load
+    from madoguchi.reservations.models import Event, RosterEntry, Service
+    from madoguchi.reservations.services import person_find
+
+    reservations_demo_load()
+    counts = (Service.objects.count(), Slot.objects.count(), RosterEntry.objects.count())
+    reservations_demo_load()
+    assert (Service.objects.count(), Slot.objects.count(), RosterEntry.objects.count()) == counts
+    assert counts == (2, 2 * 5 * 6 + 1 * 5 * 5, 60)  # Niigata: 2 venues; Oita: 1
+    niigata = all_scenarios["niigata"]
+    person = person_find(center=niigata, coupon_number="0000000001", birth_date=date(1950, 4, 1))
+    slot = slot_list(center=niigata, online=True).first()
+    assert slot is not None and slot.starts_at.astimezone(TOKYO).hour == 9
+    booking = booking_create(
+        actor=None,
+        slot=slot,
+        person=person,
+        channel=BookingChannel.WEB,
+        idempotency_key=idempotency_key_new(),
+    )
+    assert booking.service.doses == 2
+    assert Event.objects.filter(center=all_scenarios["iwaki"]).count() == 1

@@ -369,6 +369,17 @@ def test_many_threads_on_one_postgres_slot_book_exactly_its_capacity():
     assert outcomes.count("full") == 95
     assert _counters(slot) == (25, 25)
     assert Booking.objects.filter(slot=slot, status="active").count() == 25
+    # Every booking is audited once, in the chain, whatever flusher took it.
+    from madoguchi.audit.models import AuditEvent
+    from madoguchi.audit.selectors import audit_chain_verify
+    from madoguchi.reservations.audit_outbox import audit_outbox_flush_all
+
+    audit_outbox_flush_all()
+    created = AuditEvent.objects.filter(action="reservations.booking.created")
+    assert sorted(created.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in Booking.objects.filter(slot=slot).values_list("pk", flat=True)
+    )
+    assert audit_chain_verify().ok
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
@@ -503,3 +514,35 @@ def test_event_application_refuses_my_number_and_needs_a_contact():
         application_create(actor=None, event=event, name="山田", idempotency_key="k2")
     assert exc.value.field == "phone"
     assert EventApplication.objects.count() == 0
+
+
+# --- the audit outbox ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booking_events_reach_the_audit_chain_right_after_commit():
+    from madoguchi.audit.models import AuditEvent
+    from madoguchi.audit.selectors import audit_chain_verify
+    from madoguchi.reservations.models import AuditOutbox
+
+    slot = SlotFactory.create()
+    person = RosterEntryFactory.create(center=slot.venue.center)
+    booking = _book(slot, person)
+    booking_cancel(actor=None, booking=booking, idempotency_key=idempotency_key_new())
+    assert AuditOutbox.objects.count() == 0
+    events = list(AuditEvent.objects.filter(action__startswith="reservations.").order_by("seq"))
+    assert [(e.action, e.object_id) for e in events] == [
+        ("reservations.booking.created", str(booking.pk)),
+        ("reservations.booking.cancelled", str(booking.pk)),
+    ]
+    assert "at" in events[0].data
+    assert audit_chain_verify().ok
+
+
+def test_a_refused_booking_leaves_nothing_in_the_outbox():
+    from madoguchi.reservations.models import AuditOutbox
+
+    slot = SlotFactory.create(capacity=1, booked=1)
+    with pytest.raises(ReservationsError):
+        _book(slot, RosterEntryFactory.create(center=slot.venue.center))
+    assert AuditOutbox.objects.count() == 0

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reservations', '0001_reservations_models'),
+        ('reservations', '0002_audit_outbox'),
         ('tenancy', '0001_initial'),
     ]
 

@@ -1,0 +1,115 @@
+"""Batched chaining of booking audit events (see ``models.AuditOutbox`` for why).
+
+``audit_later`` is called by the booking services inside their transaction instead of
+``audit_log``: one INSERT, no global lock. After the commit, ``audit_outbox_flush``
+moves waiting rows into the audit chain in one transaction (the chain head is locked
+once per batch). On PostgreSQL one flusher runs at a time (a try-lock: the others
+return at once, their rows being taken by the running or the next flush); the
+``reservations_audit_flush`` command (run by the worker every minute and at the end of
+the bench) catches rows committed after the last flush. Each event keeps the request
+id and IP of the booking's request and the booking time in ``data["at"]``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from madoguchi.accounts.models import User
+from madoguchi.audit import context
+from madoguchi.audit.services import audit_log
+from madoguchi.reservations.models import AuditOutbox, Booking, EventApplication
+from madoguchi.tenancy.models import Center
+
+_LOCK_KEY = 0x5253_5641  # "RSVA": one flusher at a time on PostgreSQL
+
+
+def audit_later(
+    *, action: str, actor: Any, center: Center, obj: models.Model, data: dict[str, Any]
+) -> None:
+    """Record a booking audit event in the caller's transaction; chain it after commit."""
+    request = context.current()
+    AuditOutbox.objects.create(
+        action=action,
+        actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        center_id=center.pk,
+        object_type="booking" if isinstance(obj, Booking) else "application",
+        object_id=obj.pk,
+        data=data,
+        request_id=request.request_id if request else "",
+        ip=(request.ip or "") if request else "",
+        at=timezone.now(),
+    )
+    transaction.on_commit(audit_outbox_flush, robust=True)
+
+
+def audit_outbox_flush(*, limit: int = 2000, batches: int = 50) -> int:
+    """Append waiting events to the audit chain, oldest first; returns how many.
+
+    Drains batch after batch (rows committed while a batch ran are taken by the next),
+    up to ``batches``; returns at once when another flusher holds the lock."""
+    total = 0
+    for _batch in range(batches):
+        done = _flush_batch(limit=limit)
+        if done <= 0:
+            break
+        total += done
+    return total
+
+
+def _flush_batch(*, limit: int) -> int:
+    """One transaction: -1 when another flusher runs, else the number chained."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
+                row = cursor.fetchone()
+            if not row or not row[0]:
+                return -1
+        rows = list(AuditOutbox.objects.order_by("id")[:limit])
+        if not rows:
+            return 0
+        users = User.objects.in_bulk({r.actor_id for r in rows if r.actor_id})
+        centers = Center.objects.in_bulk({r.center_id for r in rows})
+        bookings = Booking.objects.in_bulk(
+            {r.object_id for r in rows if r.object_type == "booking"}
+        )
+        applications = EventApplication.objects.in_bulk(
+            {r.object_id for r in rows if r.object_type == "application"}
+        )
+        for row in rows:
+            obj = (bookings if row.object_type == "booking" else applications).get(row.object_id)
+            token = context.bind(
+                context.RequestContext(request_id=row.request_id, ip=row.ip or None)
+                if row.request_id or row.ip
+                else None
+            )
+            try:
+                audit_log(
+                    action=row.action,
+                    actor=users.get(row.actor_id) if row.actor_id else None,
+                    center=centers.get(row.center_id),
+                    obj=obj,
+                    data={**row.data, "at": row.at.isoformat()},
+                )
+            finally:
+                context.unbind(token)
+        AuditOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        return len(rows)
+
+
+def audit_outbox_flush_all(*, timeout: float = 120.0) -> int:
+    """Flush until the outbox is empty (the command and the bench's final check)."""
+    total = 0
+    deadline = time.monotonic() + timeout
+    while AuditOutbox.objects.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the reservations audit outbox did not drain")
+        done = audit_outbox_flush()
+        if done == 0:
+            time.sleep(0.05)  # another flusher holds the lock
+        total += done
+    return total
