@@ -53,3 +53,27 @@ def test_refuses_a_relative_base_url_and_unknown_center():
         run("oita-vax", "--base-url=yoyaku.city.example.jp")
     with pytest.raises(CommandError):
         run("nowhere", "--base-url=https://yoyaku.city.example.jp")
+
+
+def test_booking_gate_command_sets_up_a_window(audit_trail):
+    import json
+
+    CenterFactory.create(slug="oita-vax")
+    out = io.StringIO()
+    call_command(
+        "booking_gate",
+        "oita-vax",
+        "--opens-at=2031-05-01T09:00",
+        "--rate-per-minute=300",
+        stdout=out,
+    )
+    shown = json.loads(out.getvalue())
+    assert shown["opens_at"] == "2031-05-01T09:00:00+09:00"
+    assert (shown["rate_per_minute"], shown["closed"], shown["prequeue_size"]) == (300, False, 0)
+    assert audit_trail.actions() == ["reservations.admission_gate.configured"]
+
+    out = io.StringIO()
+    call_command("booking_gate", "oita-vax", "--closed", stdout=out)
+    assert json.loads(out.getvalue())["closed"] is True
+    with pytest.raises(CommandError, match="日時"):
+        call_command("booking_gate", "oita-vax", "--opens-at=tomorrow", stdout=io.StringIO())
