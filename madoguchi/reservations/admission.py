@@ -37,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -308,10 +308,18 @@ def admission_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            center = center_get(slug=str(kwargs.get("center", "")))
+            return _admitted(request, *args, **kwargs)
+        except OperationalError:
+            # The public process's connection pool is exhausted or a statement ran past
+            # the public statement timeout: the visitor gets the busy page, not a 500.
+            return _busy_response(request)
+
+    def _admitted(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            center: Center | None = center_get(slug=str(kwargs.get("center", "")))
         except TenancyError:
-            raise Http404 from None
-        if not center.is_active:
+            center = None
+        if center is None or not center.is_active:
             raise Http404
         kwargs["center"] = center
         gate = gate_for(center)
@@ -373,6 +381,21 @@ def _waiting_response(
         status=503,
     )
     response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+BUSY_RETRY_SECONDS = 10
+
+
+def _busy_response(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "reservations/public/waiting.html",
+        {"busy": True, "retry_after": BUSY_RETRY_SECONDS},
+        status=503,
+    )
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -368,3 +368,20 @@ def test_unknown_center_is_the_friendly_404(client):
     response = client.get("/booking/no-such-center/")
     assert response.status_code == 404
     assert "ページが見つかりません" in response.content.decode()
+
+
+def test_an_exhausted_database_pool_gives_the_busy_page(client, site, monkeypatch):
+    """A public process out of connections (pool timeout) or past its statement timeout
+    raises OperationalError: the visitor gets a 503 with Retry-After, never a 500."""
+    from django.db import OperationalError
+
+    from madoguchi.reservations import admission
+
+    def no_connection(**kwargs):
+        raise OperationalError("couldn't get a connection after 5.00 sec")
+
+    monkeypatch.setattr(admission, "center_get", no_connection)
+    response = client.get(site.url())
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "ただいま大変混み合っています" in response.content.decode()
