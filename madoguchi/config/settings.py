@@ -99,12 +99,43 @@ ASGI_APPLICATION = "madoguchi.config.asgi.application"
 WSGI_APPLICATION = "madoguchi.config.wsgi.application"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Surge isolation (RSV-7, REL-3; docs/deployment.md): citizen pages and staff screens run
+# in separate process pools, each with its own bounded database connections, so a public
+# flood can hold at most the public pool's connections and never starve the operators.
+PROCESS_KIND = env_str("MADOGUCHI_PROCESS_KIND", "all")
+_PROCESS_DEFAULTS = {
+    # kind: (pool max size per process, statement timeout in ms; 0 = none)
+    "all": (0, 0),
+    "public": (4, 2000),
+    "staff": (4, 30000),
+}
+if PROCESS_KIND not in _PROCESS_DEFAULTS:
+    raise ImproperlyConfigured("MADOGUCHI_PROCESS_KIND must be all, public or staff")
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pool_max = env_int("DATABASE_POOL_MAX_SIZE", _PROCESS_DEFAULTS[PROCESS_KIND][0], minimum=0)
+    _statement_ms = env_int(
+        "DATABASE_STATEMENT_TIMEOUT_MS", _PROCESS_DEFAULTS[PROCESS_KIND][1], minimum=0
+    )
+    _pg_options: dict[str, object] = dict(DATABASES["default"].get("OPTIONS", {}))
+    if _pool_max:
+        # psycopg's pool: at most _pool_max connections per process; a request waits up
+        # to DATABASE_POOL_TIMEOUT seconds for one, then fails (the public views turn
+        # that into a friendly 503). Pooling replaces persistent connections.
+        _pg_options["pool"] = {
+            "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 5, minimum=1),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if _statement_ms:
+        _pg_options["options"] = f"-c statement_timeout={_statement_ms}"
+    DATABASES["default"]["OPTIONS"] = _pg_options
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -182,6 +213,14 @@ STORAGES = {
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Public booking pages (reservations/admission.py, reservations/throttle.py): the default
+# waiting room of a center (editable per center) and the citizen log-in throttle.
+ADMISSION_RATE_PER_MINUTE = env_int("MADOGUCHI_ADMISSION_RATE_PER_MINUTE", 600, minimum=1)
+ADMISSION_SESSION_MINUTES = env_int("MADOGUCHI_ADMISSION_SESSION_MINUTES", 20, minimum=1)
+BOOKING_LOGIN_COUPON_LIMIT = env_int("MADOGUCHI_BOOKING_LOGIN_COUPON_LIMIT", 5, minimum=1)
+BOOKING_LOGIN_IP_LIMIT = env_int("MADOGUCHI_BOOKING_LOGIN_IP_LIMIT", 30, minimum=1)
+BOOKING_LOGIN_WINDOW_MINUTES = env_int("MADOGUCHI_BOOKING_LOGIN_WINDOW_MINUTES", 15, minimum=1)
 
 # Audit log retention (SEC-2): at least three months.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=92)

@@ -18,3 +18,9 @@ VENUE_LIST_DELIVERED = register(
 EVENT_SAVED = register("reservations.event.saved", _("イベントを登録・変更"))
 APPLICATION_CREATED = register("reservations.application.created", _("イベント申込みを登録"))
 APPLICATION_WITHDRAWN = register("reservations.application.withdrawn", _("イベント申込みを取消"))
+ADMISSION_GATE_CONFIGURED = register(
+    "reservations.admission_gate.configured", _("予約サイトの入場制御を設定")
+)
+CITIZEN_LOGGED_IN = register(
+    "reservations.citizen.logged_in", _("予約サイトに本人がログイン"), ActionKind.AUTH
+)

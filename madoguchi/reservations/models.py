@@ -401,3 +401,10 @@ class AuditOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+from madoguchi.reservations.admission_models import (  # noqa: E402, F401  (public pages' tables)
+    AdmissionGate,
+    AdmissionTicket,
+    LoginThrottle,
+)
