@@ -414,11 +414,12 @@ def test_attachments_are_served_for_public_faqs_only(client, site, settings, tmp
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
-    response.close()
 
     download = client.get(f"/faq/city/F-001/attachments/{sheet.pk}/")
     assert download["Content-Disposition"].startswith("attachment")
-    download.close()
+    # Reading the stream to its end closes the file the way a server would (calling
+    # response.close() here would also close the test's database connection).
+    assert b"".join(download.streaming_content) == "手数料,300\n".encode()
 
     # Another FAQ's attachment through this FAQ's URL, a draft's, a missing file: 404.
     assert client.get(f"/faq/city/F-002/attachments/{pdf.pk}/").status_code == 404
