@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,7 +20,7 @@ SHOW = (
 )
 
 
-def settings_of(**env: str) -> dict:
+def settings_of(**env: str) -> dict[str, Any]:
     result = subprocess.run(  # noqa: S603  (our own interpreter and module)
         [sys.executable, "-m", "madoguchi", "shell", "-c", SHOW],
         env={**os.environ, "MADOGUCHI_ENV": "development", **env},
@@ -29,7 +30,8 @@ def settings_of(**env: str) -> dict:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    shown: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return shown
 
 
 PG = "postgres://madoguchi@127.0.0.1:9/madoguchi"  # parsed only, never connected to
