@@ -3,7 +3,7 @@
 ``audit_later`` is called by the booking services inside their transaction instead of
 ``audit_log``: one INSERT, no global lock. After the commit, ``audit_outbox_flush``
 moves waiting rows into the audit chain in one transaction (the chain head is locked
-once per batch). On PostgreSQL one flusher runs at a time (a try-lock: the others
+once per batch). On PostgreSQL one flusher runs at a time (a session try-lock: the others
 return at once, their rows being taken by the running or the next flush); the
 ``reservations_audit_flush`` command (run by the worker every minute and at the end of
 the bench) catches rows committed after the last flush. Each event keeps the request
@@ -49,26 +49,33 @@ def audit_later(
 def audit_outbox_flush(*, limit: int = 2000, batches: int = 50) -> int:
     """Append waiting events to the audit chain, oldest first; returns how many.
 
-    Drains batch after batch (rows committed while a batch ran are taken by the next),
-    up to ``batches``; returns at once when another flusher holds the lock."""
+    On PostgreSQL one flusher runs at a time: the others pay one round trip (a
+    session-level try-lock) and return, their rows being taken by the running flush,
+    which drains batch after batch until it finds none (or ``batches`` ran)."""
+    pg = connection.vendor == "postgresql"
+    if pg:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+            row = cursor.fetchone()
+        if not row or not row[0]:
+            return 0
     total = 0
-    for _batch in range(batches):
-        done = _flush_batch(limit=limit)
-        if done <= 0:
-            break
-        total += done
+    try:
+        for _batch in range(batches):
+            done = _flush_batch(limit=limit)
+            if not done:
+                break
+            total += done
+    finally:
+        if pg:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
     return total
 
 
 def _flush_batch(*, limit: int) -> int:
-    """One transaction: -1 when another flusher runs, else the number chained."""
+    """One transaction chaining up to ``limit`` waiting events; returns how many."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
-                row = cursor.fetchone()
-            if not row or not row[0]:
-                return -1
         rows = list(AuditOutbox.objects.order_by("id")[:limit])
         if not rows:
             return 0

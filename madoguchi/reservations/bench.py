@@ -52,6 +52,9 @@ from django.db.models import Count, Q
 
 HOT_SLOTS = 50
 SLOT_CAPACITY = 100
+# The first slots of each set are small, so they fill within seconds and the rest of the
+# phase keeps hitting full slots: the capacity boundary is what oversold checks.
+TIGHT_SLOTS, TIGHT_CAPACITY = 10, 10
 CENTER = "bench"
 DAY = date(2031, 6, 2)
 
@@ -111,8 +114,12 @@ def setup(*, people_per_phase: dict[str, int]) -> World:
                 service=service,
                 starts_at=start + timedelta(minutes=10 * (offset + n)),
                 ends_at=start + timedelta(minutes=10 * (offset + n) + 10),
-                capacity=capacity,
-                web_capacity=capacity,
+                capacity=TIGHT_CAPACITY
+                if n < TIGHT_SLOTS and capacity == SLOT_CAPACITY
+                else capacity,
+                web_capacity=TIGHT_CAPACITY
+                if n < TIGHT_SLOTS and capacity == SLOT_CAPACITY
+                else capacity,
             )
             for n in range(HOT_SLOTS)
         )
@@ -260,8 +267,8 @@ def _service_process(
     slot_ids: list[int],
     threads: int,
     pool: int,
-    start_at: float,
-    deadline: float,
+    seconds: float,
+    barrier: Any,
     results: Any,
 ) -> None:
     from madoguchi.reservations.errors import ReservationsError
@@ -294,6 +301,8 @@ def _service_process(
             return f"error:{type(exc).__name__}"
         return "ok"
 
+    deadline = 0.0
+
     def client() -> None:
         while time.monotonic() < deadline:
             with queue_lock:
@@ -316,8 +325,10 @@ def _service_process(
                     tally.errors += 1
                     tally.error_kinds[outcome] = tally.error_kinds.get(outcome, 0) + 1
 
-    while time.monotonic() < start_at:
-        time.sleep(0.005)
+    # Warm the pool's connections, then start together with the other processes.
+    list(executor.map(lambda _n: connection.ensure_connection(), range(pool)))
+    barrier.wait(timeout=300)
+    deadline = time.monotonic() + seconds
     workers = [threading.Thread(target=client) for _ in range(threads)]
     for worker in workers:
         worker.start()
@@ -332,9 +343,8 @@ def service_phase(
 ) -> tuple[Tally, float]:
     context = multiprocessing.get_context("fork")
     results = context.Queue()
+    barrier = context.Barrier(processes + 1)
     connections.close_all()
-    start_at = time.monotonic() + 3.0
-    deadline = start_at + seconds
     people = world.people["service"]
     children = [
         context.Process(
@@ -345,8 +355,8 @@ def service_phase(
                 world.service_slots,
                 threads,
                 pool,
-                start_at,
-                deadline,
+                seconds,
+                barrier,
                 results,
             ),
         )
@@ -354,6 +364,8 @@ def service_phase(
     ]
     for child in children:
         child.start()
+    barrier.wait(timeout=300)
+    start_at = time.monotonic()
     total = Tally()
     for _ in children:
         total.merge(results.get(timeout=seconds + 120))
@@ -542,23 +554,27 @@ def _http_process(
 async def _open_loop(
     port: int, people: list[tuple[str, str]], slots: list[int], rate: float, seconds: float
 ) -> Tally:
-    """Offer ``rate`` requests/s whatever the server does (a surge does not slow down)."""
+    """Offer ``rate`` requests/s whatever the server does (a surge does not slow down).
+    At most 512 connections are open; requests still unanswered ``seconds`` after the
+    offer ended are cancelled and counted as ``unfinished``."""
     tally = Tally()
     idle: list[HttpConnection] = []
+    slots_open = asyncio.Semaphore(512)
     rng = random.Random(2)  # noqa: S311 - load pattern
     start = time.monotonic()
     tasks = []
 
     async def one(n: int, person: tuple[str, str]) -> None:
-        conn = idle.pop() if idle else HttpConnection(port)
-        try:
-            status, _payload = await conn.request(
-                "POST", "/booking/api/book", _booking_body(person, rng.choice(slots), n)
-            )
-            idle.append(conn)
-        except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
-            status = 0
-            await conn.close()
+        async with slots_open:
+            conn = idle.pop() if idle else HttpConnection(port)
+            try:
+                status, _payload = await conn.request(
+                    "POST", "/booking/api/book", _booking_body(person, rng.choice(slots), n)
+                )
+                idle.append(conn)
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+                status = 0
+                await conn.close()
         tally.attempts += 1
         if status == 201:
             tally.confirmed += 1
@@ -575,7 +591,10 @@ async def _open_loop(
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(n, person)))
-    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=60)
+    _done, pending = await asyncio.wait(tasks, timeout=seconds)
+    for task in pending:
+        task.cancel()
+    tally.error_kinds["unfinished"] = len(pending)
     return tally
 
 
@@ -654,6 +673,7 @@ def run(
                 cursor.execute(f"ALTER SYSTEM SET {setting}")
             cursor.execute("SELECT pg_reload_conf()")
         time.sleep(1)
+    load_start = round(os.getloadavg()[0], 2)  # other work on the box skews every figure
     log("migrating")
     call_command("migrate", verbosity=0)
     surge_rate = 5 * admission_rate
@@ -720,8 +740,8 @@ def run(
         surge = results.get(timeout=seconds + 120)
         child.join(timeout=30)
         log(
-            f"surge: offered={surge.attempts} confirmed={surge.confirmed} "
-            f"refused={surge.full} errors={surge.errors}"
+            f"surge: answered={surge.attempts} confirmed={surge.confirmed} "
+            f"refused={surge.full} errors={surge.errors} {surge.error_kinds}"
         )
     finally:
         stop_server(public)
@@ -736,11 +756,12 @@ def run(
     booked = Booking.objects.filter(center__slug=CENTER).count()
     audited = AuditEvent.objects.filter(action="reservations.booking.created").count()
     oversold, mismatch, _unused = audit_slots()
-    capacity = 2 * HOT_SLOTS * SLOT_CAPACITY
+    capacity = 2 * (TIGHT_SLOTS * TIGHT_CAPACITY + (HOT_SLOTS - TIGHT_SLOTS) * SLOT_CAPACITY)
     figures = {
         "ceiling_tps": ceiling_tps,
         "clients": clients,
         "attempts": service.attempts + http.attempts,
+        "refused_full": service.full + http.full,
         "capacity": capacity,
         "confirmed": service.confirmed + http.confirmed,
         "oversold": oversold,
@@ -760,9 +781,12 @@ def run(
         "staff_p99_surge_ms": _p99(surged),
         "surge_offered_per_s": surge_rate,
         "surge_errors": surge.errors,
+        "surge_unfinished": surge.error_kinds.get("unfinished", 0),
         "service_pct_of_ceiling": round(100 * service.rate(service_start) / ceiling_tps, 1),
         "http_pct_of_ceiling": round(100 * http.rate(http_start) / ceiling_tps, 1),
         "durable": durable,
+        "load_avg_1m_start": load_start,
+        "load_avg_1m_end": round(os.getloadavg()[0], 2),
         "seconds_per_phase": seconds,
     }
     emit(json.dumps(figures))
