@@ -399,9 +399,12 @@ def start_server(*, urlconf: str, workers: int, nice: int, threads: int) -> tupl
     ]
     if nice:
         command = ["nice", "-n", str(nice), *command]
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments
-        command, env=env, start_new_session=True
-    )
+    # Django logs every 409 as a warning: keep the servers' output out of the report.
+    server_log = Path(tempfile.gettempdir()) / f"bench-booking-server-{port}.log"
+    with server_log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            command, env=env, start_new_session=True, stdout=output, stderr=output
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -411,7 +414,7 @@ def start_server(*, urlconf: str, workers: int, nice: int, threads: int) -> tupl
                 return process, base
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(f"server for {urlconf} exited") from None
+                raise RuntimeError(f"server for {urlconf} exited, see {server_log}") from None
             time.sleep(0.1)
     stop_server(process)
     raise RuntimeError(f"server for {urlconf} did not start")
