@@ -396,3 +396,15 @@ def test_an_exhausted_database_pool_gives_the_busy_page(client, site, monkeypatc
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "ただいま大変混み合っています" in response.content.decode()
+
+
+def test_waiting_pages_are_not_logged_as_server_errors(client, site, caplog):
+    admission_gate_configure(
+        center=site.center, actor=None, opens_at=None, rate_per_minute=1, session_minutes=20
+    )
+    from django.test import Client
+
+    Client().get(site.url())
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert Client().get(site.url()).status_code == 503
+    assert [r for r in caplog.records if r.name == "django.request"] == []
