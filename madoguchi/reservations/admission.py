@@ -382,7 +382,14 @@ def _waiting_response(
     )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
+    _not_an_error(response)
     return response
+
+
+def _not_an_error(response: HttpResponse) -> None:
+    """A waiting page is the waiting room working, not a server error: keep Django's
+    request logger from writing an error line per waiting visitor and poll."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
 
 
 BUSY_RETRY_SECONDS = 10
@@ -397,6 +404,7 @@ def _busy_response(request: HttpRequest) -> HttpResponse:
     )
     response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
+    _not_an_error(response)
     return response
 
 

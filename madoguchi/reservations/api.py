@@ -20,12 +20,14 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from madoguchi.reservations import throttle
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import BookingChannel, Slot
-from madoguchi.reservations.services import booking_create, person_find
+from madoguchi.reservations.services import booking_create, coupon_normalize, person_find
 from madoguchi.tenancy.models import Center
 
 
@@ -51,9 +53,23 @@ def book(request: HttpRequest) -> JsonResponse:
     center = Center.objects.filter(slug=center_slug, is_active=True).first()
     if center is None:
         return _error(404, "unknown center", "center")
+    # The log-in throttle of the booking pages (throttle.py) guards this door too: the
+    # body carries the same weak secret. A right answer does not reset the count here
+    # (no extra write on the hot path); the window does.
+    ip, now = request.META.get("REMOTE_ADDR") or "unknown", timezone.now()
+    try:
+        coupon = coupon_normalize(coupon)
+    except ReservationsError as exc:
+        return _error(400, str(exc.message), exc.field)
+    retry_after = throttle.login_locked_for(center_id=center.pk, coupon=coupon, ip=ip, now=now)
+    if retry_after is not None:
+        locked = _error(429, "too many failed log-ins; try again later")
+        locked["Retry-After"] = str(retry_after)
+        return locked
     try:
         person = person_find(center=center, coupon_number=coupon, birth_date=born)
     except ReservationsError as exc:
+        throttle.login_failed(center_id=center.pk, coupon=coupon, ip=ip, now=now)
         return _error(403, str(exc.message), exc.field)
     slot = (
         Slot.objects.select_related("venue", "service")

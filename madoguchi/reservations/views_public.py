@@ -148,7 +148,9 @@ def login(request: HttpRequest, center: Center) -> HttpResponse:
     if request.method != "POST":
         if _person(request, center) is not None:
             return redirect("reservations_public:mine", center=center.slug)
-        request.session["reservations_channel"] = _entry_channel(request)
+        if _entry_channel(request) == BookingChannel.LINE:
+            # Only then: a plain visit writes no session row (the page is hot at an opening).
+            request.session["reservations_channel"] = BookingChannel.LINE
         return render(request, "reservations/public/login.html", _context(center, form=LoginForm()))
     form = LoginForm(request.POST)
     status = 200
@@ -277,7 +279,14 @@ def _chooser(
         day = date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = days[0] if days else None
-    slots = [_slot_row(s, language) for s in online.filter(pk__in=_day_ids(online, day))]
+    slots = []
+    if day is not None:
+        of_day = selectors.slot_list(
+            center=center, service=service, venue=venue, day=day, online=True
+        )
+        if exclude is not None:
+            of_day = of_day.exclude(pk=exclude)
+        slots = [_slot_row(s, language) for s in of_day]
     return {
         "service_name": service.name_in(language),
         "venues": [{"venue": v, "name": v.name_in(language)} for v in venues],
@@ -286,12 +295,6 @@ def _chooser(
         "day": day,
         "slots": slots,
     }
-
-
-def _day_ids(online: Any, day: date | None) -> list[int]:
-    if day is None:
-        return []
-    return [s.pk for s in online if s.starts_at.astimezone(TOKYO).date() == day]
 
 
 @admission_required

@@ -207,6 +207,17 @@ def test_line_entry_books_with_channel_line(client, site):
     assert Booking.objects.get(person=site.person).channel == "line"
 
 
+def test_lines_in_app_browser_books_with_channel_line(client, site):
+    ua = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Mobile/15E148 Safari Line/14.9.0"
+    )
+    client.get(site.url(), HTTP_USER_AGENT=ua)
+    log_in(client, site)
+    book(client, site, site.slots[0])
+    assert Booking.objects.get(person=site.person).channel == "line"
+
+
 def test_another_persons_booking_is_not_found(client, site):
     log_in(client, site, coupon="9876543210", born=date(1948, 12, 24))
     book(client, site, site.slots[0])
@@ -385,3 +396,15 @@ def test_an_exhausted_database_pool_gives_the_busy_page(client, site, monkeypatc
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert "ただいま大変混み合っています" in response.content.decode()
+
+
+def test_waiting_pages_are_not_logged_as_server_errors(client, site, caplog):
+    admission_gate_configure(
+        center=site.center, actor=None, opens_at=None, rate_per_minute=1, session_minutes=20
+    )
+    from django.test import Client
+
+    Client().get(site.url())
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert Client().get(site.url()).status_code == 503
+    assert [r for r in caplog.records if r.name == "django.request"] == []
