@@ -40,7 +40,7 @@ def message_list(
         qs = qs.filter(channel=channel)
     if overdue is not None:
         qs = qs.filter(overdue=overdue)
-    return qs.annotate(attachment_count=Count("attachments"))
+    return qs.annotate(attachment_count=Count("attachments")).order_by("-received_at", "-id")
 
 
 def message_get(*, center: Center, pk: int, actor: Any) -> InboxMessage:
