@@ -10,13 +10,13 @@ from django.core.management import call_command
 
 from madoguchi.inbox import services
 from madoguchi.inbox.models import InboxMessage, SurveyResponse
+from madoguchi.tenancy.models import Center
 from madoguchi.testing.browser import (  # noqa: F401  (pytest fixtures)
     axe_violations,
     browser_fixture,
     horizontal_overflow,
     page_fixture,
 )
-from madoguchi.tenancy.models import Center
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
