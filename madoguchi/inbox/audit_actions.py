@@ -15,6 +15,7 @@ PERSONAL_DATA_EXPIRED = register(
     _("保存期間を過ぎた受信メッセージの個人情報を削除"),
     ActionKind.DELETION,
 )
+MAILBOX_SAVED = register("inbox.mailbox.saved", _("受信メールボックスを設定"))
 MAILBOX_FETCHED = register("inbox.mailbox.fetched", _("メールボックスから受信"))
 TEMPLATE_SAVED = register("inbox.template.saved", _("回答テンプレートを保存"))
 SURVEY_ANSWERED = register("inbox.survey.answered", _("満足度アンケートに回答"))

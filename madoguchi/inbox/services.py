@@ -39,6 +39,7 @@ from madoguchi.inbox.models import (
     InquiryThrottle,
     Mailbox,
     MailboxPurpose,
+    MailSecurity,
     Reply,
     ReplyChannel,
     ReplyTemplate,
@@ -509,6 +510,82 @@ def mailbox_fetch(*, mailbox: Mailbox) -> FetchResult:
                 data={"created": len(result.created), "duplicates": result.duplicates},
             )
     return result
+
+
+@transaction.atomic
+def mailbox_save(
+    *,
+    actor: Any,
+    center: Center,
+    name: str,
+    host: str,
+    username: str,
+    password_env: str,
+    purpose: str = MailboxPurpose.GENERAL,
+    address: str = "",
+    port: int | None = None,
+    security: str = MailSecurity.SSL,
+    folder: str = "INBOX",
+    is_active: bool = True,
+) -> Mailbox:
+    """Create or update (by center and name) a mailbox to fetch; the password stays in
+    the environment variable ``password_env``."""
+    name, host, username = name.strip(), host.strip(), username.strip()
+    if not name:
+        raise InboxError(_("名称を入力してください。"), field="name")
+    if purpose not in MailboxPurpose.values:
+        raise InboxError(_("用途を選んでください。"), field="purpose")
+    if security not in MailSecurity.values:
+        raise InboxError(_("暗号化の方式を選んでください。"), field="security")
+    if not host or not username:
+        raise InboxError(_("IMAPサーバーとユーザー名を入力してください。"), field="host")
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", password_env or ""):
+        raise InboxError(
+            _("パスワードの環境変数名は英大文字・数字・_で入力してください。"),
+            field="password_env",
+        )
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise InboxError(
+                _("メールアドレスの形式が正しくありません。"), field="address"
+            ) from exc
+    if port is None:
+        port = 993 if security == MailSecurity.SSL else 143
+    if not 0 < port < 65536:
+        raise InboxError(_("ポート番号が正しくありません。"), field="port")
+    mailbox, created = Mailbox.objects.update_or_create(
+        center=center,
+        name=name,
+        defaults={
+            "purpose": purpose,
+            "address": address,
+            "host": host,
+            "port": port,
+            "security": security,
+            "username": username,
+            "password_env": password_env,
+            "folder": folder or "INBOX",
+            "is_active": is_active,
+        },
+    )
+    audit_log(
+        action=audit_actions.MAILBOX_SAVED,
+        actor=actor,
+        center=center,
+        obj=mailbox,
+        data={
+            "created": created,
+            "purpose": purpose,
+            "host": host,
+            "port": port,
+            "security": security,
+            "folder": mailbox.folder,
+            "is_active": is_active,
+        },
+    )
+    return mailbox
 
 
 # --- Handling -------------------------------------------------------------------------

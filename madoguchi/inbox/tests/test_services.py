@@ -304,3 +304,55 @@ def test_personal_data_expires_with_the_center_retention(iwaki):
     assert (old.sender_name, old.sender_email, old.body) == ("", "", "")
     assert old.personal_data_expired_at is not None
     assert recent.sender_email == "ichiro@example.jp"
+
+
+def test_mailbox_setup_command_creates_then_updates(iwaki, audit_trail):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from madoguchi.inbox.models import Mailbox
+
+    args = ["--center", "iwaki", "--name", "FAX", "--purpose", "fax", "--host", "imap.example.jp"]
+    call_command(
+        "inbox_mailbox", *args, "--user", "fax", "--password-env", "FAX_PW", stdout=io.StringIO()
+    )
+    call_command(
+        "inbox_mailbox",
+        *args,
+        "--user",
+        "fax2",
+        "--password-env",
+        "FAX_PW",
+        "--security",
+        "starttls",
+        stdout=io.StringIO(),
+    )
+
+    mailbox = Mailbox.objects.get()
+    assert (mailbox.purpose, mailbox.username, mailbox.port, mailbox.security) == (
+        "fax",
+        "fax2",
+        143,
+        "starttls",
+    )
+    assert audit_trail.actions().count("inbox.mailbox.saved") == 2
+    with pytest.raises(CommandError, match="環境変数名"):
+        call_command(
+            "inbox_mailbox", *args, "--user", "x", "--password-env", "secret!", stdout=io.StringIO()
+        )
+
+
+def test_inbox_fetch_can_be_handed_to_the_worker(iwaki):
+    import io
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    out = io.StringIO()
+    call_command("inbox_fetch", "--enqueue", stdout=out)
+
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "madoguchi.inbox.tasks.inbox_fetch_task"
+    assert "ワーカーに依頼しました" in out.getvalue()
