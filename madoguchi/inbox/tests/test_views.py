@@ -299,3 +299,57 @@ def test_city_staff_cannot_open_the_inbox(client, iwaki, make_user, received):
 
     assert client.get("/console/inbox/").status_code == 403
     assert client.get(f"/console/inbox/{received.pk}/").status_code == 403
+
+
+def test_attachment_download_is_audited_and_scoped(operator_client, iwaki, audit_trail):
+    message = services.inquiry_submit(
+        center=iwaki,
+        name="",
+        email="a@example.jp",
+        phone="",
+        reply_channel="email",
+        subject="",
+        body="地図を添付します。",
+        language="ja",
+        uploads=[services.Upload("地図.pdf", b"%PDF-1.4 map")],
+    )
+    attachment = message.attachments.get()
+    url = f"/console/inbox/{message.pk}/attachments/{attachment.pk}/"
+
+    response = operator_client.get(url)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 map"
+    assert "attachment" in response["Content-Disposition"]
+    viewed = [e for e in audit_trail.events() if e.action == "inbox.message.viewed"]
+    assert viewed[-1].data == {"attachment_id": attachment.pk}
+    assert (
+        operator_client.get(
+            f"/console/inbox/{message.pk + 1}/attachments/{attachment.pk}/"
+        ).status_code
+        == 404
+    )
+    attachment.file.delete(save=False)
+
+
+def test_a_survey_link_for_a_phone_contact(iwaki, client):
+    interaction = Interaction.objects.create(
+        center=iwaki,
+        channel="phone",
+        kind="inquiry",
+        summary="電話の問合せ",
+        outcome="completed",
+        started_at=datetime(2026, 11, 26, 9, 0, tzinfo=TOKYO),
+        ended_at=datetime(2026, 11, 26, 9, 5, tzinfo=TOKYO),
+    )
+    token = services.survey_token_for_interaction(interaction=interaction)
+
+    response = client.post(f"/ko/inquiry/survey/{token}/", {"score": "3"})
+
+    assert response.status_code == 200
+    answer = SurveyResponse.objects.get()
+    assert (answer.interaction_id, answer.message_id, answer.language) == (
+        interaction.pk,
+        None,
+        "ko",
+    )
