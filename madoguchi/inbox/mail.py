@@ -48,15 +48,26 @@ class ParsedMail:
         return any(part.content_type in FAX_TYPES for part in self.attachments)
 
 
+# Japanese mailers label text "iso-2022-jp" or "shift_jis" but often use the vendor
+# extensions (丸数字 ①, ㈱, 髙): try the supersets before giving up on a character.
+_SUPERSETS = {
+    "iso-2022-jp": ("iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_3"),
+    "shift_jis": ("cp932", "shift_jis_2004"),
+    "euc-jp": ("euc_jp", "euc_jis_2004"),
+}
+
+
 def _text(part: MIMEPart) -> str:
-    try:
-        content = part.get_content()
-    except (LookupError, UnicodeDecodeError):
-        # An unknown or lying charset: keep what can be read rather than lose the mail.
-        payload = part.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        content = raw.decode("utf-8", errors="replace")
-    return str(content)
+    payload = part.get_payload(decode=True)
+    raw = payload if isinstance(payload, bytes) else b""
+    charset = (part.get_content_charset() or "us-ascii").lower()
+    for codec in (*_SUPERSETS.get(charset, ()), charset):
+        try:
+            return raw.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    # An unknown or lying charset: keep what can be read rather than lose the mail.
+    return raw.decode("utf-8", errors="replace")
 
 
 def _html_to_text(html: str) -> str:

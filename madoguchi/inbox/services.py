@@ -422,6 +422,7 @@ class FetchResult:
     mailbox_id: int
     created: list[int] = field(default_factory=list)
     duplicates: int = 0
+    failed: list[int] = field(default_factory=list)  # UIDs that could not be stored
 
 
 def _note_dropped(body: str, dropped: list[str]) -> str:
@@ -491,23 +492,35 @@ def mailbox_fetch(*, mailbox: Mailbox) -> FetchResult:
         mailbox.last_uid = 0
     for mail in mails:
         fallback = f"<imap-{mailbox.pk}-{validity}-{mail.uid}@madoguchi.invalid>"
-        created = mail_receive(mailbox=mailbox, raw=mail.raw, fallback_id=fallback)
-        if created is None:
-            result.duplicates += 1
+        try:
+            created = mail_receive(mailbox=mailbox, raw=mail.raw, fallback_id=fallback)
+        except InboxError as exc:
+            # Logged and skipped: one broken mail must not block the mailbox for ever.
+            # It stays on the server (the folder is read-only) for a person to look at.
+            logger.error("inbox: mailbox %s UID %s not stored: %s", mailbox.pk, mail.uid, exc)
+            result.failed.append(mail.uid)
+            created = None
         else:
+            if created is None:
+                result.duplicates += 1
+        if created is not None:
             result.created.append(created.pk)
         mailbox.last_uid = max(mailbox.last_uid, mail.uid)
     mailbox.uid_validity = validity
     mailbox.last_fetched_at = timezone.now()
     with transaction.atomic():
         mailbox.save(update_fields=["uid_validity", "last_uid", "last_fetched_at"])
-        if result.created:
+        if result.created or result.failed:
             audit_log(
                 action=audit_actions.MAILBOX_FETCHED,
                 actor=None,
                 center=mailbox.center,
                 obj=mailbox,
-                data={"created": len(result.created), "duplicates": result.duplicates},
+                data={
+                    "created": len(result.created),
+                    "duplicates": result.duplicates,
+                    "failed_uids": result.failed,
+                },
             )
     return result
 

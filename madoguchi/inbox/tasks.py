@@ -39,6 +39,7 @@ def fetch_all(*, center_slug: str = "") -> dict[str, Any]:
                 "mailbox": mailbox.pk,
                 "created": len(result.created),
                 "duplicates": result.duplicates,
+                "failed_uids": result.failed,
             }
         )
     report["overdue_flagged"] = overdue_flag()

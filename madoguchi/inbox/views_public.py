@@ -92,7 +92,11 @@ def inquiry(request: HttpRequest, slug: str) -> HttpResponse:
                     subject=data["subject"],
                     body=data["body"],
                     language=get_language() or "ja",
-                    uploads=[Upload(filename=f.name or "file", content=f.read()) for f in files],
+                    # Never more than the limit + 1 byte in memory: the service refuses it.
+                    uploads=[
+                        Upload(filename=f.name or "file", content=f.read(WEB_MAX_FILE_BYTES + 1))
+                        for f in files[: WEB_MAX_FILES + 1]
+                    ],
                 )
             except InboxError as exc:
                 _keep_error(form, exc)

@@ -259,7 +259,9 @@ def test_inbox_fetch_command_prints_its_report(mailbox, dovecot):
     call_command("inbox_fetch", "--center", "iwaki", stdout=out)
 
     report = json.loads(out.getvalue())
-    assert report["mailboxes"] == [{"mailbox": mailbox.pk, "created": 1, "duplicates": 0}]
+    assert report["mailboxes"] == [
+        {"mailbox": mailbox.pk, "created": 1, "duplicates": 0, "failed_uids": []}
+    ]
     assert report["errors"] == []
 
 
@@ -280,3 +282,25 @@ def test_unreachable_mailbox_is_reported(iwaki, monkeypatch):
     )
     with pytest.raises(CommandError, match="1 件のメールボックスを取得できませんでした"):
         call_command("inbox_fetch", stdout=io.StringIO())
+
+
+def test_a_mail_that_cannot_be_stored_is_skipped_not_blocking(mailbox, dovecot):
+    from madoguchi.tenancy.models import Calendar
+
+    # A calendar with no open day: no reply due date can be set, the mail is refused.
+    closed = Calendar.objects.create(name="休止中", year_end_closure=True)
+    center = mailbox.center
+    original = center.calendar_id
+    type(center).objects.filter(pk=center.pk).update(calendar=closed)
+    mailbox.center.refresh_from_db()
+    dovecot.append(japanese_mail(subject="一通目", body="本文"))
+
+    first = services.mailbox_fetch(mailbox=mailbox)
+
+    assert first.created == [] and first.failed == [1]
+    type(center).objects.filter(pk=center.pk).update(calendar_id=original)
+    mailbox.center.refresh_from_db()
+    dovecot.append(japanese_mail(subject="二通目", body="本文"))
+    second = services.mailbox_fetch(mailbox=mailbox)
+    assert len(second.created) == 1 and second.failed == []
+    assert InboxMessage.objects.get().subject == "二通目"
