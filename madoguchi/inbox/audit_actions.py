@@ -17,5 +17,6 @@ PERSONAL_DATA_EXPIRED = register(
 )
 MAILBOX_SAVED = register("inbox.mailbox.saved", _("受信メールボックスを設定"))
 MAILBOX_FETCHED = register("inbox.mailbox.fetched", _("メールボックスから受信"))
+SETTINGS_SAVED = register("inbox.settings.saved", _("受信箱の設定を変更"))
 TEMPLATE_SAVED = register("inbox.template.saved", _("回答テンプレートを保存"))
 SURVEY_ANSWERED = register("inbox.survey.answered", _("満足度アンケートに回答"))

@@ -155,3 +155,20 @@ class TemplateForm(PageForm):
         "{received} 受信日時、{survey_url} アンケートのリンク",
     )
     is_active = forms.BooleanField(label="使用中", required=False, initial=True)
+
+
+class InboxSettingsForm(PageForm):
+    id_prefix = "settings"
+
+    reply_cutoff = forms.TimeField(
+        label="当日回答の締切時刻",
+        input_formats=["%H:%M", "%H:%M:%S", "%H%M"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    delay_notice = forms.BooleanField(
+        label="ホームページに回答遅延のお知らせを表示", required=False
+    )
+    delay_days = forms.IntegerField(label="回答までの目安（営業日、0は表示しない）", min_value=0)
+    overdue_notice_threshold = forms.IntegerField(
+        label="お知らせを自動表示する期限超過件数（0は自動表示しない）", min_value=0
+    )

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from django.conf import settings
@@ -822,6 +823,45 @@ def personal_data_expire(*, now: datetime | None = None) -> int:
             data={"expires_at": message.personal_data_expires_at},
         )
     return len(expired)
+
+
+@transaction.atomic
+def inbox_settings_save(
+    *,
+    actor: Any,
+    center: Center,
+    reply_cutoff: dt_time,
+    delay_notice: bool,
+    delay_days: int,
+    overdue_notice_threshold: int,
+) -> InboxSettings:
+    """The center's reply cut-off and delay-notice policy (one row per center)."""
+    if not 0 <= delay_days <= 30:
+        raise InboxError(_("回答までの目安は0〜30営業日で入力してください。"), field="delay_days")
+    if not 0 <= overdue_notice_threshold <= 1000:
+        raise InboxError(_("件数は0〜1000で入力してください。"), field="overdue_notice_threshold")
+    saved, _created = InboxSettings.objects.update_or_create(
+        center=center,
+        defaults={
+            "reply_cutoff": reply_cutoff,
+            "delay_notice": delay_notice,
+            "delay_days": delay_days,
+            "overdue_notice_threshold": overdue_notice_threshold,
+        },
+    )
+    audit_log(
+        action=audit_actions.SETTINGS_SAVED,
+        actor=actor,
+        center=center,
+        obj=saved,
+        data={
+            "reply_cutoff": reply_cutoff.strftime("%H:%M"),
+            "delay_notice": delay_notice,
+            "delay_days": delay_days,
+            "overdue_notice_threshold": overdue_notice_threshold,
+        },
+    )
+    return saved
 
 
 # --- Templates and survey -------------------------------------------------------------

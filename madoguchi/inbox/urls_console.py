@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbox_list, name="list"),
     path("templates/", views.template_index, name="templates"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("settings/", views.settings_save, name="settings"),
     path("<int:pk>/", views.inbox_detail, name="detail"),
     path("<int:pk>/assign/", views.inbox_assign, name="assign"),
     path("<int:pk>/reply/", views.inbox_reply, name="reply"),

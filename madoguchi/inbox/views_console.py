@@ -21,10 +21,17 @@ from madoguchi.console.access import console_view
 from madoguchi.console.forms import keep_error
 from madoguchi.inbox import audit_actions
 from madoguchi.inbox.errors import InboxError
-from madoguchi.inbox.forms import AssignForm, InboxFilterForm, ReplyForm, TemplateForm
-from madoguchi.inbox.models import Attachment, InboxMessage, ReplyTemplate
+from madoguchi.inbox.forms import (
+    AssignForm,
+    InboxFilterForm,
+    InboxSettingsForm,
+    ReplyForm,
+    TemplateForm,
+)
+from madoguchi.inbox.models import Attachment, InboxMessage, InboxSettings, ReplyTemplate
 from madoguchi.inbox.selectors import message_get, message_list, overdue_count, template_list
 from madoguchi.inbox.services import (
+    inbox_settings_save,
     message_assign,
     message_close,
     render_template,
@@ -204,8 +211,19 @@ def _templates_page(
     *,
     form: TemplateForm | None = None,
     editing: ReplyTemplate | None = None,
+    settings_form: InboxSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    if settings_form is None:
+        current = InboxSettings.objects.filter(center=center).first() or InboxSettings()
+        settings_form = InboxSettingsForm(
+            initial={
+                "reply_cutoff": current.reply_cutoff,
+                "delay_notice": current.delay_notice,
+                "delay_days": current.delay_days,
+                "overdue_notice_threshold": current.overdue_notice_threshold,
+            }
+        )
     if form is None:
         form = (
             TemplateForm(
@@ -226,6 +244,7 @@ def _templates_page(
             "templates": template_list(center=center),
             "form": form,
             "editing": editing,
+            "settings_form": settings_form,
         },
         status=status,
     )
@@ -268,3 +287,19 @@ def _template_save(
             messages.success(request, f"テンプレート「{saved.name}」を保存しました。")
             return redirect("console:inbox_console:templates")
     return _templates_page(request, center, form=form, editing=template, status=400)
+
+
+@require_POST
+@console_view(Action.INBOX_TEMPLATE_MANAGE)
+def settings_save(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    form = InboxSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            inbox_settings_save(actor=request.user, center=center, **form.cleaned_data)
+        except InboxError as exc:
+            keep_error(form, exc)
+        else:
+            messages.success(request, "受信箱の設定を保存しました。")
+            return redirect("console:inbox_console:templates")
+    return _templates_page(request, center, settings_form=form, status=400)

@@ -353,3 +353,46 @@ def test_a_survey_link_for_a_phone_contact(iwaki, client):
         None,
         "ko",
     )
+
+
+def test_supervisor_sets_the_cut_off_and_the_delay_notice(client, iwaki, make_user, audit_trail):
+    from madoguchi.inbox.models import InboxSettings
+
+    client.force_login(make_user("sv2", Role.SUPERVISOR, iwaki))
+    bad = client.post(
+        "/console/inbox/settings/",
+        {"reply_cutoff": "16:30", "delay_days": "31", "overdue_notice_threshold": "5"},
+    )
+    assert bad.status_code == 400
+    assert 'value="16:30"' in bad.content.decode()  # what was typed is kept
+
+    response = client.post(
+        "/console/inbox/settings/",
+        {
+            "reply_cutoff": "16:30",
+            "delay_notice": "on",
+            "delay_days": "3",
+            "overdue_notice_threshold": "5",
+        },
+    )
+
+    assert response.status_code == 302
+    saved = InboxSettings.objects.get(center=iwaki)
+    assert (saved.reply_cutoff.hour, saved.reply_cutoff.minute, saved.delay_notice) == (
+        16,
+        30,
+        True,
+    )
+    assert "inbox.settings.saved" in audit_trail.actions()
+    received = services.inquiry_submit(
+        center=iwaki,
+        name="",
+        email="",
+        phone="",
+        reply_channel="none",
+        subject="",
+        body="締切の確認",
+        language="ja",
+        received_at=datetime(2026, 11, 26, 16, 0, tzinfo=TOKYO),
+    )
+    assert received.reply_due_on.isoformat() == "2026-11-26"
