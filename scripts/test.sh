@@ -7,6 +7,7 @@ export MADOGUCHI_ENV=test
 bash scripts/bootstrap.sh dev
 bash scripts/ensure-browser.sh
 bash scripts/ensure-fonts.sh
+bash scripts/ensure-mail.sh
 
 started=$(date +%s)
 echo "== tests on SQLite =="

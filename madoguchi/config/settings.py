@@ -237,6 +237,17 @@ RECORDINGS_S3_PREFIX = env_str("MADOGUCHI_RECORDINGS_S3_PREFIX", "")
 RECORDINGS_S3_REGION = env_str("MADOGUCHI_RECORDINGS_S3_REGION", "")
 RECORDINGS_S3_SSE = env_bool("MADOGUCHI_RECORDINGS_S3_SSE", True)
 
+# Outgoing mail (inbox acknowledgements and replies): an SMTP relay of the city.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "madoguchi@localhost")
+# Absolute base of links in e-mails (survey links): the public site's address.
+MADOGUCHI_PUBLIC_URL = env_str("MADOGUCHI_PUBLIC_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

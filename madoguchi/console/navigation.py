@@ -27,7 +27,7 @@ ENTRIES = [
     NavEntry(_("応対画面"), None, Action.INTERACTION_CREATE),
     NavEntry(_("応対履歴"), None, Action.INTERACTION_VIEW),
     NavEntry(_("二次対応・折り返し"), None, Action.INTERACTION_VIEW),
-    NavEntry(_("受信箱"), None, Action.INBOX_HANDLE),
+    NavEntry(_("受信箱"), "console:inbox_console:list", Action.INBOX_HANDLE),
     NavEntry(_("応対分類"), None, Action.CATEGORY_MANAGE),
     NavEntry(_("FAQ"), "console:knowledge_console:list", Action.FAQ_VIEW),
     NavEntry(_("予約"), "console:reservations_console:home", Action.BOOKING_MANAGE),
