@@ -6,6 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export MADOGUCHI_ENV=test
 bash scripts/bootstrap.sh dev
 bash scripts/ensure-browser.sh
+bash scripts/ensure-telephony.sh
 
 started=$(date +%s)
 echo "== tests on SQLite =="
