@@ -241,6 +241,8 @@ class MediaWorker:
             if session.bridged:
                 return
             player = self._player(pcm, loop)
+            # A new prompt replaces a looping one (the waiting announcement).
+            session.players = [p for p in session.players if not p.loop]
             session.players.append(player)
             if not loop and player.done is not None:
                 await player.done
