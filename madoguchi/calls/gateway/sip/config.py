@@ -162,6 +162,9 @@ request_route {
 # A call from the carrier: the number dialed is P-Called-Party-ID (NTT and most Japanese
 # carriers), else the To user, else the request-URI user; national 0XXXXXXXXX → +81.
 route[FROM_TRUNK] {
+    # The transaction exists before the (blocking) HTTP query, so INVITE retransmissions
+    # arriving meanwhile are absorbed instead of being routed a second time.
+    if (!t_newtran()) { sl_reply_error(); exit; }
     if (is_present_hf("P-Called-Party-ID")) {
         $var(did) = $(hdr(P-Called-Party-ID){nameaddr.uri}{uri.user});
     } else if ($tU != $null && $tU != "") {
@@ -196,7 +199,7 @@ route[FROM_TRUNK] {
         jansson_get("code", "$var(resp)", "$var(rcode)");
         jansson_get("reason", "$var(resp)", "$var(reason)");
         evapi_relay('{"event":"rejected","callid":"$(ci{s.escape.common})","code":"$var(rcode)"}');
-        sl_send_reply("$var(rcode)", "$var(reason)");
+        t_reply("$var(rcode)", "$var(reason)");
         exit;
     }
     jansson_get("call", "$var(resp)", "$dlg_var(call)");
@@ -208,7 +211,7 @@ route[FROM_TRUNK] {
     t_on_branch("BRANCH");
     t_on_reply("REPLY");
     t_on_failure("FAILED");
-    if (!t_relay()) { sl_reply_error(); }
+    if (!t_relay()) { t_reply("500", "Server Error"); }
     exit;
 }
 
@@ -237,10 +240,10 @@ route[FALLBACK] {
             route(MEDIA);
             t_relay();
 {% else %}            append_to_reply("Retry-After: 60\r\n");
-            sl_send_reply("503", "Service Unavailable");
+            t_reply("503", "Service Unavailable");
 {% endif %}            exit;
 {% endfor %}        default:
-            sl_send_reply("404", "Not Found");
+            t_reply("404", "Not Found");
             exit;
     }
 }

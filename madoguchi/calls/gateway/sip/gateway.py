@@ -95,12 +95,16 @@ class SipGateway:
         prompts: PromptCache,
         voicemail_max_s: float = 120.0,
         transfer_timeout_s: float = 30.0,
+        wrap_up_s: float | None = None,
     ) -> None:
         self.router = router
         self.settings = settings
         self.prompts = prompts
         self.voicemail_max_s = voicemail_max_s
         self.transfer_timeout_s = transfer_timeout_s
+        # After a call the agent wraps up until they press ready in the desk; with a
+        # wrap-up time the gateway makes them ready when it runs out (benchmark, demo).
+        self.wrap_up_s = wrap_up_s
         self.lock = threading.Lock()
         self.calls: dict[str, CallState] = {}
         self.edge_events: dict[str, Counter[str]] = defaultdict(Counter)

@@ -61,8 +61,7 @@ CALLER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
       Content-Length: 0
     ]]>
   </send>
-  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>
-  <pause milliseconds="{talk_ms}"/>
+{talk}
   <send retrans="500">
     <![CDATA[
       BYE [next_url] SIP/2.0
@@ -167,15 +166,19 @@ PHONE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 """
 
 
+PCAP_MS = 7000  # g711a.pcap shipped with sipp: 7 s of A-law speech
+
+
 def caller_xml(*, caller: str = "0312345678", talk_ms: int = 3000, headers: str = "") -> str:
+    """A caller that speaks (sipp's A-law sample, repeated) for ``talk_ms`` after the answer."""
     extra = "".join(f"\n      {h}" for h in headers.splitlines() if h.strip())
-    return CALLER.format(
-        caller=caller,
-        talk_ms=talk_ms,
-        headers=extra,
-        sdp=_SDP,
-        pcap=os.path.join(PCAP_DIR, "g711a.pcap"),
-    )
+    pcap = os.path.join(PCAP_DIR, "g711a.pcap")
+    talk, left = [], talk_ms
+    while left > 0:
+        talk.append(f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>')
+        talk.append(f'  <pause milliseconds="{min(left, PCAP_MS)}"/>')
+        left -= PCAP_MS
+    return CALLER.format(caller=caller, headers=extra, sdp=_SDP, talk="\n".join(talk))
 
 
 def rejected_xml(*, code: int, caller: str = "0312345678") -> str:

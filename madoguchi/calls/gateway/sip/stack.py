@@ -62,7 +62,8 @@ def free_port() -> int:
 
 
 def loopback_settings(run_dir: str | None = None, **overrides: object) -> TelephonySettings:
-    rtp_base = 20000 + (os.getpid() % 200) * 150
+    # rtpengine takes 4 ports per anchored dialog (2 sides × RTP/RTCP); 2000 ports ≈ 500.
+    rtp_base = 20000 + (os.getpid() % 16) * 2500
     settings = TelephonySettings(
         run_dir=run_dir or tempfile.mkdtemp(prefix="madoguchi-sip-"),
         sip_port=free_port(),
@@ -72,7 +73,7 @@ def loopback_settings(run_dir: str | None = None, **overrides: object) -> Teleph
         worker_port=free_udp_port(),
         trunk=f"127.0.0.1:{free_udp_port()}",
         rtp_min=rtp_base,
-        rtp_max=rtp_base + 149,
+        rtp_max=rtp_base + 1999,
     )
     for key, value in overrides.items():
         setattr(settings, key, value)
