@@ -9,8 +9,17 @@ import wave
 from array import array
 from datetime import timedelta
 
-from madoguchi.calls.gateway.sip.sipp import Sipp, rejected_xml
-from madoguchi.calls.gateway.sip.stack import free_udp_port
+import pytest
+
+from madoguchi.calls.gateway.sip.config import number_routes
+from madoguchi.calls.gateway.sip.sipp import Sipp, caller_xml, phone_xml, rejected_xml
+from madoguchi.calls.gateway.sip.stack import (
+    Stack,
+    StackMissing,
+    check_installed,
+    free_udp_port,
+    loopback_settings,
+)
 from madoguchi.calls.models import (
     Agent,
     Call,
@@ -265,3 +274,59 @@ def test_unknown_number_is_refused_at_the_edge(telephony: Telephony):
     telephony.settle(0.5)
     call = Call.objects.get()
     assert (call.dialed_number, call.disposition) == ("+81399999999", Disposition.UNKNOWN_NUMBER)
+
+
+def test_static_fallback_when_python_does_not_answer(transactional_db, load_scenarios, tmp_path):
+    """Kamailio alone (no routing endpoint): the number's fallback forward still works."""
+    iwaki = load_scenarios("iwaki", "sapporo")["iwaki"]
+    forwarding_set(actor=None, center=iwaki, enabled=True, number="0246-22-9999")
+    settings = loopback_settings(run_dir=str(tmp_path / "run"), numbers=number_routes())
+    try:
+        check_installed()
+    except StackMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+    stack = Stack(settings)
+    stack.start()
+    procs = []
+    try:
+        trunk_port = int(settings.trunk.rsplit(":", 1)[1])
+        desk = Sipp.start(
+            phone_xml(),
+            workdir=settings.run_dir,
+            name="desk",
+            port=trunk_port,
+            media_port=free_udp_port(),
+            echo=True,
+        )
+        procs.append(desk)
+        time.sleep(0.3)
+        caller = Sipp.start(
+            caller_xml(talk_ms=2000),
+            workdir=settings.run_dir,
+            name="caller",
+            port=free_udp_port(),
+            media_port=free_udp_port(),
+            target=f"127.0.0.1:{settings.sip_port}",
+            service="0246221111",
+        )
+        procs.append(caller)
+        assert caller.wait(30) == 0, caller.output()
+        assert desk.wait(10) == 0, desk.output()
+        # Sapporo has no forward number: 503 with Retry-After.
+        busy = Sipp.start(
+            rejected_xml(code=503),
+            workdir=settings.run_dir,
+            name="sapporo",
+            port=free_udp_port(),
+            media_port=free_udp_port(),
+            target=f"127.0.0.1:{settings.sip_port}",
+            service="0112112977",
+        )
+        procs.append(busy)
+        assert busy.wait(30) == 0, busy.output()
+        assert "routing endpoint: no answer" in stack.log("kamailio")
+        assert not Call.objects.exists()  # Python never saw the calls
+    finally:
+        for proc in procs:
+            proc.kill()
+        stack.stop()
