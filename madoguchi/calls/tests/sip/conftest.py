@@ -127,19 +127,32 @@ class Telephony:
 
 
 @pytest.fixture
+def sip_centers() -> tuple[str, ...]:
+    """The scenario centers loaded before the stack starts (parametrize to change)."""
+    return ("iwaki",)
+
+
+@pytest.fixture
 def telephony(
-    transactional_db: None, iwaki: Any, prompt_dir: str, settings: Any, tmp_path: Any
+    transactional_db: None,
+    iwaki: Any,
+    load_scenarios: Any,
+    sip_centers: tuple[str, ...],
+    prompt_dir: str,
+    settings: Any,
+    tmp_path: Any,
 ) -> Iterator[Telephony]:
     try:
         sip_stack.check_installed()
     except sip_stack.StackMissing as exc:
         pytest.fail(str(exc), pytrace=False)
     settings.RECORDINGS_DIR = tmp_path / "recordings"
-    queue_ensure_default(actor=None, center=iwaki)
-    for kind, text in SHORT_PROMPTS.items():
-        Announcement.objects.update_or_create(
-            center=iwaki, kind=kind, language="ja", defaults={"text": text}
-        )
+    for center in load_scenarios(*sip_centers).values():
+        queue_ensure_default(actor=None, center=center)
+        for kind, text in SHORT_PROMPTS.items():
+            Announcement.objects.update_or_create(
+                center=center, kind=kind, language="ja", defaults={"text": text}
+            )
     config = sip_stack.loopback_settings(numbers=number_routes())
     stack = sip_stack.Stack(config)
     stack.start()

@@ -8,11 +8,12 @@ import time
 import wave
 from array import array
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from madoguchi.calls.gateway.sip.config import number_routes
-from madoguchi.calls.gateway.sip.sipp import Sipp, caller_xml, phone_xml, rejected_xml
+from madoguchi.calls.gateway.sip.sipp import Sipp, caller_xml, phone_xml, register, rejected_xml
 from madoguchi.calls.gateway.sip.stack import (
     Stack,
     StackMissing,
@@ -33,7 +34,7 @@ from madoguchi.calls.recordings import recordings_purge
 from madoguchi.calls.selectors import center_voicemails
 from madoguchi.calls.services import forwarding_set
 from madoguchi.calls.storage import recording_storage
-from madoguchi.tenancy.models import Center, Department, OverflowAction
+from madoguchi.tenancy.models import Center, Department, InboundNumber, OverflowAction
 
 from .conftest import SUNDAY_22, Telephony
 
@@ -104,6 +105,48 @@ def test_in_hours_call_reaches_an_agent_is_recorded_and_written(telephony: Telep
     assert right > 100, "the agent's (echoed) audio and the prompts are in the right channel"
     edge = telephony.gateway.edge_events[str(call.id)]
     assert edge["offered"] == 1 and edge["ended"] == 1, dict(edge)
+
+
+@pytest.mark.parametrize("sip_centers", [("iwaki", "niigata", "oita", "sapporo")])
+def test_a_call_to_each_scenario_number_reaches_an_agent_of_its_center(telephony: Telephony):
+    numbers = list(InboundNumber.objects.select_related("center").order_by("e164"))
+    assert len(numbers) >= 8
+    phone_port = free_udp_port()
+    phones = Sipp.start(
+        phone_xml(ring_ms=300),
+        workdir=telephony.workdir,
+        name="phones",
+        port=phone_port,
+        media_port=free_udp_port(),
+        calls=len(numbers),
+        echo=True,
+        timeout_s=90,
+    )
+    telephony.procs.append(phones)
+    time.sleep(0.3)
+    for n, number in enumerate(numbers):
+        agent = Agent.objects.create(center=number.center, name=f"席 {n}", extension=f"75{n:02d}")
+        register(
+            proxy=("127.0.0.1", telephony.settings.sip_port),
+            user=agent.extension,
+            contact_port=phone_port,
+        )
+        telephony.in_router(partial(telephony.router.agent_ready, agent))
+    callers = [
+        telephony.caller(f"caller{n}", "0" + number.e164[3:], talk_ms=5000)
+        for n, number in enumerate(numbers)
+    ]
+    for caller in callers:
+        assert caller.wait(60) == 0, caller.output()
+    assert phones.wait(20) == 0, phones.output()
+    telephony.settle(1.5)
+    for number in numbers:
+        call = Call.objects.get(dialed_number=number.e164)
+        assert call.center_id == number.center_id
+        assert call.disposition == Disposition.ANSWERED, (number.e164, call.disposition)
+        assert call.agent is not None and call.agent.center_id == number.center_id
+        assert _types(call)[-2:] == [CallEventType.AGENT_CONNECTED, CallEventType.ENDED]
+    assert Recording.objects.count() == len(numbers)
 
 
 def test_the_recording_is_removed_by_the_retention_job(telephony: Telephony, iwaki):
