@@ -168,6 +168,26 @@ PHONE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 
 PCAP_MS = 7000  # g711a.pcap shipped with sipp: 7 s of A-law speech
 
+BUSY_PHONE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="a phone that is busy (486)">
+  <recv request="INVITE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 486 Busy Here
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag02[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+  <recv request="ACK"/>
+  <timewait milliseconds="500"/>
+</scenario>
+"""
+
 
 def caller_xml(*, caller: str = "0312345678", talk_ms: int = 3000, headers: str = "") -> str:
     """A caller that speaks (sipp's A-law sample, repeated) for ``talk_ms`` after the answer."""

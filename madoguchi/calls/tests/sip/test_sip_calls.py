@@ -13,7 +13,15 @@ from functools import partial
 import pytest
 
 from madoguchi.calls.gateway.sip.config import number_routes
-from madoguchi.calls.gateway.sip.sipp import Sipp, caller_xml, phone_xml, register, rejected_xml
+from madoguchi.calls.gateway.sip.kamailio import jsonrpc
+from madoguchi.calls.gateway.sip.sipp import (
+    BUSY_PHONE,
+    Sipp,
+    caller_xml,
+    phone_xml,
+    register,
+    rejected_xml,
+)
 from madoguchi.calls.gateway.sip.stack import (
     Stack,
     StackMissing,
@@ -373,3 +381,45 @@ def test_static_fallback_when_python_does_not_answer(transactional_db, load_scen
         for proc in procs:
             proc.kill()
         stack.stop()
+
+
+def test_a_busy_phone_is_ring_no_answer_and_the_call_goes_to_the_next_agent(
+    telephony: Telephony, iwaki
+):
+    first = Agent.objects.create(center=iwaki, name="オペレーター 1", extension="7001")
+    second = Agent.objects.create(center=iwaki, name="オペレーター 2", extension="7002")
+    port = free_udp_port()
+    busy = Sipp.start(
+        BUSY_PHONE, workdir=telephony.workdir, name="busy", port=port, media_port=free_udp_port()
+    )
+    telephony.procs.append(busy)
+    time.sleep(0.3)
+    register(proxy=("127.0.0.1", telephony.settings.sip_port), user="7001", contact_port=port)
+    phone = telephony.phone("agent2", user="7002")
+    # Kamailio's registrar knows both phones (asked over jsonrpcs).
+    for user in ("7001", "7002"):
+        found = jsonrpc(telephony.settings.jsonrpc_socket, "ul.lookup", ["location", user])
+        assert found["AoR"] == user
+    telephony.in_router(lambda: telephony.router.agent_ready(first))
+    time.sleep(0.05)
+    telephony.in_router(lambda: telephony.router.agent_ready(second))  # first is longest idle
+    caller = telephony.caller("caller", "0246221111", talk_ms=6000)
+    assert caller.wait(40) == 0, caller.output()
+    assert busy.wait(10) == 0, busy.output()
+    assert phone.wait(10) == 0, phone.output()
+    telephony.settle(1.5)
+    call = Call.objects.get()
+    assert (call.agent, call.ring_no_answer_count, call.disposition) == (
+        second,
+        1,
+        Disposition.ANSWERED,
+    )
+    types = _types(call)
+    assert types[-5:] == [
+        CallEventType.AGENT_OFFERED,
+        CallEventType.AGENT_NO_ANSWER,
+        CallEventType.AGENT_OFFERED,
+        CallEventType.AGENT_CONNECTED,
+        CallEventType.ENDED,
+    ], types
+    assert telephony.router.engine.agents[first.pk].state == "not_ready"
