@@ -46,6 +46,7 @@ from madoguchi.calls.recordings import recording_store
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
+EDGE_EVENTS_KEPT = 20000  # calls whose edge events are kept (benchmark and tests read them)
 REJECTS = {"unknown_number": (404, "Not Found"), "busy": (486, "Busy Here")}
 
 
@@ -448,5 +449,11 @@ class SipGateway:
 
     def _edge_event(self, event: dict[str, Any]) -> None:
         """Loop thread: Kamailio reported an edge event (evapi)."""
-        call_id = str(event.get("call") or self.sip_call_ids.get(str(event.get("callid", "")), ""))
-        self.edge_events[call_id][str(event.get("event", ""))] += 1
+        with self.lock:
+            sip_call_id = str(event.get("callid", ""))
+            call_id = str(event.get("call") or self.sip_call_ids.get(sip_call_id, ""))
+            self.edge_events[call_id][str(event.get("event", ""))] += 1
+            # Bounded memory in a long-running gateway: keep the most recent calls only.
+            for table in (self.edge_events, self.sip_call_ids):
+                while len(table) > EDGE_EVENTS_KEPT:
+                    del table[next(iter(table))]
