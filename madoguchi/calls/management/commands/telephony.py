@@ -9,6 +9,7 @@ once with any SIP softphone or with ``--call``. Every process is stopped by its 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -130,4 +131,5 @@ class Command(BaseCommand):
                 proc.kill()
             gateway.stop()
             stack.stop()
+            shutil.rmtree(run_dir, ignore_errors=True)
             self.stdout.write("停止しました。\n")

@@ -155,13 +155,18 @@ def telephony(
             )
     config = sip_stack.loopback_settings(numbers=number_routes())
     stack = sip_stack.Stack(config)
-    stack.start()
+    try:
+        stack.start()
+    except Exception:
+        shutil.rmtree(config.run_dir, ignore_errors=True)
+        raise
     router = LiveRouter()
     gateway = SipGateway(router, config, prompts=PromptCache(prompt_dir), voicemail_max_s=20)
     try:
         gateway.start()
     except Exception:
         stack.stop()
+        shutil.rmtree(config.run_dir, ignore_errors=True)
         raise
     tel = Telephony(stack, gateway, router)
     tel.at(TUESDAY_10)
