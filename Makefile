@@ -6,10 +6,10 @@ export MADOGUCHI_ENV ?= development
 # Apps that keep their own catalogue in <app>/locale (the rest share madoguchi/locale).
 LOCALE_APPS := knowledge reservations inbox
 
-.PHONY: help setup run test lint fmt messages bench-booking
+.PHONY: help setup run test lint fmt messages bench-booking telephony bench-telephony
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: ## create .venv and install the runtime dependencies (nothing is started)
 	@bash scripts/bootstrap.sh run
@@ -19,6 +19,12 @@ run: setup ## set up, migrate, load the demo city and serve http://127.0.0.1:800
 
 test: ## install what tests need (PostgreSQL, Chromium) and run the suite on SQLite and PostgreSQL
 	@bash scripts/test.sh
+
+telephony: setup ## the SIP stack on loopback for the demo (Kamailio, rtpengine, media worker); Ctrl-C stops it
+	@bash scripts/telephony.sh
+
+bench-telephony: ## concurrent real SIP calls on loopback; last line: one JSON object
+	@bash scripts/telephony-bench.sh
 
 lint: ## ruff, ruff format --check and mypy --strict
 	@bash scripts/bootstrap.sh dev

@@ -8,6 +8,7 @@ bash scripts/bootstrap.sh dev
 bash scripts/ensure-browser.sh
 bash scripts/ensure-fonts.sh
 bash scripts/ensure-mail.sh
+bash scripts/ensure-telephony.sh
 
 started=$(date +%s)
 echo "== tests on SQLite =="
