@@ -14,6 +14,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -100,16 +101,16 @@ def _center(slug: str) -> Center:
     return center
 
 
-def _faq_url(code: str, lang: str) -> str | None:
-    """The FAQ page on the public site, when the site's URL is wired (faqsite app)."""
+def _faq_url(slug: str, code: str, lang: str) -> str | None:
+    """Path of the FAQ's page on the public site in ``lang`` (None until that page exists)."""
     try:
-        path = reverse("knowledge_public:faq_detail", kwargs={"code": code})
+        with translation.override(lang):
+            return reverse("knowledge_public:faq", kwargs={"center_slug": slug, "code": code})
     except NoReverseMatch:
         return None
-    return path if lang == "ja" else f"/{lang}{path}"
 
 
-def _summary(faq: Faq, lang: str) -> FaqSummaryOut:
+def _summary(faq: Faq, lang: str, slug: str) -> FaqSummaryOut:
     text = selectors.text_in(faq, lang)
     assert text is not None  # noqa: S101 - the queryset keeps FAQs with a text in lang
     return FaqSummaryOut(
@@ -119,7 +120,7 @@ def _summary(faq: Faq, lang: str) -> FaqSummaryOut:
         answer=text.answer,
         categories=sorted(f"{c.axis}:{c.slug}" for c in faq.categories.all()),
         updated_at=faq.updated_at,
-        url=_faq_url(faq.code, lang),
+        url=_faq_url(slug, faq.code, lang),
     )
 
 
@@ -144,7 +145,7 @@ def faq_list(request: HttpRequest, slug: str, params: Query[ListParams]) -> FaqL
             raise HttpError(404, "category not found")
     qs = selectors.published_faqs(center=center, language=params.lang, category=category)
     items = list(qs[params.offset : params.offset + params.limit])
-    return FaqListOut(count=qs.count(), items=[_summary(f, params.lang) for f in items])
+    return FaqListOut(count=qs.count(), items=[_summary(f, params.lang, slug) for f in items])
 
 
 @router.get("/centers/{slug}/faqs/{code}", response={200: FaqDetailOut, **ERRORS})
@@ -153,7 +154,7 @@ def faq_detail(request: HttpRequest, slug: str, code: str, lang: Lang = "ja") ->
     faq = selectors.published_faq(center=_center(slug), code=code)
     if faq is None:
         raise HttpError(404, "faq not found")
-    summary = _summary(faq, lang)
+    summary = _summary(faq, lang, slug)
     text = selectors.text_in(faq, lang)
     related = []
     for other in getattr(faq, "visible_related", []):

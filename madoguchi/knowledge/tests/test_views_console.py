@@ -202,3 +202,20 @@ def test_faq_list_query_count_is_bounded(center, django_assert_max_num_queries) 
     with django_assert_max_num_queries(20):
         response = client.get("/console/faq/")
     assert response.content.decode().count("/console/faq/f/Q-") == 30
+
+
+def test_a_second_preview_replaces_the_first_and_a_lost_file_is_reported(center, tmp_path) -> None:
+    client, _editor = _client(center, Role.FAQ_EDITOR)
+    good = "FAQ-ID,質問(ja),回答(ja)\r\nN-1,質問,回答\r\n".encode()
+    for _ in range(2):
+        upload = SimpleUploadedFile("faq.csv", good)
+        assert (
+            client.post("/console/faq/import/", {"step": "preview", "file": upload}).status_code
+            == 200
+        )
+    stored = list((tmp_path / "faq-imports").iterdir())
+    assert len(stored) == 1
+    stored[0].unlink()
+    response = client.post("/console/faq/import/", {"step": "apply"}, follow=True)
+    assert "確認済みのファイルが見つかりません" in response.content.decode()
+    assert not Faq.objects.filter(code="N-1").exists()

@@ -125,6 +125,7 @@
     }
 
     function search() {
+      clearTimeout(timer);  // a pending suggestion must not replace the results
       var text = box.value.trim();
       var mine = ++serial;
       if (!text) { return; }

@@ -103,6 +103,14 @@ def test_strict_hit_needs_a_query_term_in_question_or_keywords(no_model):
     assert index.search("  ＡＢＣ　　です ").normalized_query == "ABC です"
 
 
+def test_empty_and_overlong_queries(no_model):
+    index = SearchIndex.build([Document(key=1, question="粗大ごみ", answer="")], synonyms=NONE)
+    empty = index.search(" 　 ", query_embedding=unit((0, 1)))
+    assert empty.hits == [] and empty.strict_hit is False and empty.normalized_query == ""
+    long = index.search("粗大ごみ" + "あ" * 5000)
+    assert keys(long) == [1] and len(long.normalized_query) == index_module.MAX_QUERY_CHARS
+
+
 def test_hybrid_fuses_both_rankings_by_reciprocal_rank(no_model):
     docs = [
         Document(
