@@ -195,6 +195,8 @@ LANGUAGES = [
     ("ko", "한국어"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# An expired form on a citizen page gets a friendly, translated page, never a bare 403.
+CSRF_FAILURE_VIEW = "madoguchi.publicsite.views.csrf_failure"
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

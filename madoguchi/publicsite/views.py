@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from madoguchi.inbox.selectors import delay_notices
 from madoguchi.knowledge import selectors_public as faq_selectors
 from madoguchi.knowledge.views_public import center_name, shown
 from madoguchi.tenancy.calendars import TOKYO, CalendarRules
@@ -37,28 +35,6 @@ def _center_card(center: Any, now: Any) -> dict[str, Any]:
         "sunday": hours.get(DayType.SUNDAY),
         "holiday": hours.get(DayType.HOLIDAY),
         "numbers": [n for n in center.numbers.all() if n.kind != "contact"],
-    }
-
-
-# The inbox's "replies are delayed" notice (WEB-1): shown when the inbox app ships it.
-DELAY_NOTICE_TEMPLATE = "inbox/public/_delay_notice.html"
-
-
-def optional_template(name: str) -> str | None:
-    """``name`` if such a template exists, else None: a page can reserve a spot for
-    another app's include without failing while that app does not provide it yet."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
-
-
-def _delay_notice() -> dict[str, Any]:
-    template = optional_template(DELAY_NOTICE_TEMPLATE)
-    return {
-        "delay_notice_template": template,
-        "inbox_delay_notices": inbox_delay_notices() if template else [],
     }
 
 
@@ -100,17 +76,6 @@ def _faq_block(now: Any) -> dict[str, Any]:
     }
 
 
-def inbox_delay_notices() -> list[Any]:
-    """The inbox's current "replies delayed" notices (``inbox.selectors.delay_notices``),
-    or none while the inbox app does not provide them."""
-    try:
-        selectors = importlib.import_module("madoguchi.inbox.selectors")
-    except ImportError:
-        return []
-    notices = getattr(selectors, "delay_notices", None)
-    return list(notices()) if callable(notices) else []
-
-
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centers = center_list().prefetch_related("calendar__hours", "calendar__exceptions")
@@ -122,9 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "general": [c for c in cards if c["center"].kind == "general"],
             "specialized": [c for c in cards if c["center"].kind == "specialized"],
             "now": now,
-            **_delay_notice(),
-            # By path: the inquiry form lives at /inquiry/ in every language.
-            "inquiry_url": reverse("public:home") + "inquiry/",
+            # The inbox's "replies are delayed" notice (INQ-3, WEB-1).
+            "inbox_delay_notices": delay_notices(),
+            "inquiry_url": reverse("inbox_public:centers"),
             **_faq_block(now),
         },
     )

@@ -159,19 +159,26 @@ def test_homepage_about_the_centers(client, all_scenarios):
     assert "市の代表電話5回線の電話交換と、市政に関するお問い合わせにお答えします。" in body
 
 
-def test_delay_notice_is_included_once_the_inbox_provides_it(
-    client, all_scenarios, settings, tmp_path
-):
-    assert "inbox-delay" not in client.get("/").content.decode()  # not provided: no error
+def test_delay_notice_shows_when_a_center_switches_it_on(client, all_scenarios):
+    from madoguchi.inbox.models import InboxSettings
 
-    notice = tmp_path / "inbox" / "public" / "_delay_notice.html"
-    notice.parent.mkdir(parents=True)
-    notice.write_text('<p class="inbox-delay">返信が遅れています</p>', encoding="utf-8")
-    templates = [dict(settings.TEMPLATES[0])]
-    templates[0]["DIRS"] = [tmp_path]
-    settings.TEMPLATES = templates
+    assert "delay-notice" not in client.get("/").content.decode()
 
-    assert '<p class="inbox-delay">返信が遅れています</p>' in client.get("/").content.decode()
+    InboxSettings.objects.update_or_create(
+        center=all_scenarios["iwaki"], defaults={"delay_notice": True, "delay_days": 3}
+    )
+    body = client.get("/").content.decode()
+    assert "メール・Webフォームへの回答が遅れています" in body
+    assert f"{all_scenarios['iwaki'].name}: 回答まで3営業日ほどかかっています。" in body
+    assert "delay-notice" in client.get("/en/").content.decode()
+
+
+def test_each_center_card_links_its_inquiry_form_and_survey(client, all_scenarios):
+    body = client.get("/").content.decode()
+    for slug in ("iwaki", "niigata", "oita", "sapporo"):
+        assert f'href="/inquiry/{slug}/"' in body
+        assert f'href="/inquiry/{slug}/survey/"' in body
+    assert 'href="/en/inquiry/oita/survey/"' in client.get("/en/").content.decode()
 
 
 def test_expired_form_page_is_friendly_and_translated(db, settings):
