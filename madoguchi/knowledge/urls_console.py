@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("pane/search/", views.pane_search, name="pane_search"),
     path("pane/suggest/", views.pane_suggest, name="pane_suggest"),
     path("pane/use/", views.pane_use, name="pane_use"),
+    path("pane/view/", views.pane_view, name="pane_view"),
     path("f/<str:code>/", views.faq_detail, name="detail"),
     path("f/<str:code>/edit/", views.faq_edit, name="edit"),
     path("f/<str:code>/history/", views.faq_history, name="history"),

@@ -27,6 +27,8 @@ from madoguchi.interactions.models import Interaction
 from madoguchi.knowledge import csvio, selectors, services
 from madoguchi.knowledge.content import snapshot_diff
 from madoguchi.knowledge.errors import KnowledgeError
+from madoguchi.knowledge.models_feedback import ViewChannel
+from madoguchi.knowledge.services_public import faq_view_record
 from madoguchi.knowledge.forms import (
     AttachmentForm,
     CategoryForm,
@@ -184,7 +186,9 @@ def _detail(request: HttpRequest, faq: Faq, *, status: int = 200, **forms: Any) 
 
 @console_view(Action.FAQ_VIEW)
 def faq_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _detail(request, _faq(request, code))
+    faq = _faq(request, code)
+    _count_staff_view(request, faq)
+    return _detail(request, faq)
 
 
 TRANSITIONS = {
@@ -574,6 +578,26 @@ def pane_suggest(request: HttpRequest) -> JsonResponse:
             "top": [_hit_json(h) for h in found.top],
         }
     )
+
+
+def _count_staff_view(request: HttpRequest, faq: Faq) -> None:
+    """An operator opened ``faq``: counted on the staff channel (never in the public ranking)."""
+    if not request.session.session_key:
+        request.session.save()
+    faq_view_record(
+        faq=faq, session_key=request.session.session_key or "", channel=ViewChannel.STAFF
+    )
+
+
+@require_POST
+@console_view(Action.FAQ_VIEW)
+def pane_view(request: HttpRequest) -> JsonResponse:
+    """The pane opened an FAQ (weekly staff views, FAQ-7)."""
+    faq = Faq.objects.filter(center=_center(request), code=request.POST.get("faq", "")).first()
+    if faq is None:
+        return JsonResponse({"error": "FAQが見つかりません。"}, status=404)
+    _count_staff_view(request, faq)
+    return JsonResponse({"ok": True, "faq": faq.code})
 
 
 @require_POST

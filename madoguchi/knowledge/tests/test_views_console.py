@@ -219,3 +219,20 @@ def test_a_second_preview_replaces_the_first_and_a_lost_file_is_reported(center,
     response = client.post("/console/faq/import/", {"step": "apply"}, follow=True)
     assert "確認済みのファイルが見つかりません" in response.content.decode()
     assert not Faq.objects.filter(code="N-1").exists()
+
+
+def test_operator_views_count_on_the_staff_channel_only(center) -> None:
+    from madoguchi.knowledge.models_feedback import FaqView, ViewChannel
+
+    client, _user = _client(center, Role.OPERATOR)
+    PublishedFaqFactory.create(center=center, code="V-1")
+    assert client.post("/console/faq/pane/view/", {"faq": "V-1"}).json() == {
+        "ok": True,
+        "faq": "V-1",
+    }
+    client.post("/console/faq/pane/view/", {"faq": "V-1"})  # same session, same week
+    assert client.get("/console/faq/f/V-1/").status_code == 200
+    assert list(FaqView.objects.values_list("faq__code", "channel")) == [
+        ("V-1", ViewChannel.STAFF)
+    ]
+    assert client.post("/console/faq/pane/view/", {"faq": "NOPE"}).status_code == 404

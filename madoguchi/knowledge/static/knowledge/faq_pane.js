@@ -86,6 +86,17 @@
       }
       answer.hidden = false;
       answer.focus();
+      countView(hit);
+    }
+
+    function countView(hit) {
+      if (!pane.dataset.viewUrl) { return; }
+      fetch(pane.dataset.viewUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf ? csrf.value : "", Accept: "application/json" },
+        body: new URLSearchParams({ faq: hit.code })
+      });
     }
 
     function markUsed(hit, button) {
