@@ -27,8 +27,6 @@ from madoguchi.interactions.models import Interaction
 from madoguchi.knowledge import csvio, selectors, services
 from madoguchi.knowledge.content import snapshot_diff
 from madoguchi.knowledge.errors import KnowledgeError
-from madoguchi.knowledge.models_feedback import ViewChannel
-from madoguchi.knowledge.services_public import faq_view_record
 from madoguchi.knowledge.forms import (
     AttachmentForm,
     CategoryForm,
@@ -47,6 +45,8 @@ from madoguchi.knowledge.models import (
     SearchChannel,
     Synonym,
 )
+from madoguchi.knowledge.models_feedback import ViewChannel
+from madoguchi.knowledge.services_public import faq_view_record
 from madoguchi.tenancy.models import Center
 
 SESSION_IMPORT = "knowledge_import"

@@ -232,7 +232,5 @@ def test_operator_views_count_on_the_staff_channel_only(center) -> None:
     }
     client.post("/console/faq/pane/view/", {"faq": "V-1"})  # same session, same week
     assert client.get("/console/faq/f/V-1/").status_code == 200
-    assert list(FaqView.objects.values_list("faq__code", "channel")) == [
-        ("V-1", ViewChannel.STAFF)
-    ]
+    assert list(FaqView.objects.values_list("faq__code", "channel")) == [("V-1", ViewChannel.STAFF)]
     assert client.post("/console/faq/pane/view/", {"faq": "NOPE"}).status_code == 404
