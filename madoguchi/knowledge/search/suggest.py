@@ -35,6 +35,42 @@ def _range(items: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
     return items[lo:hi]
 
 
+class _Haystack:
+    """Texts joined by a separator that no query contains, with their start offsets."""
+
+    SEP = "\x00"
+
+    def __init__(self, texts: list[str]) -> None:
+        self.text = self.SEP.join(t.replace(self.SEP, " ") for t in texts)
+        self.starts: list[int] = []
+        offset = 0
+        for t in texts:
+            self.starts.append(offset)
+            offset += len(t) + 1
+        self.sorted = sorted((t, i) for i, t in enumerate(texts))
+
+    def first_matches(self, needle: str, limit: int) -> dict[int, int]:
+        """{text number: position of the first match inside it}, complete enough to give
+        the `limit` best by (position, text number)."""
+        out: dict[int, int] = {}
+        if not needle or self.SEP in needle:
+            return out
+        lo = bisect.bisect_left(self.sorted, (needle, -1))
+        hi = bisect.bisect_left(self.sorted, (needle + _END, -1))
+        if hi - lo >= limit:
+            # enough texts start with it (short prefixes): no other match can rank higher
+            return {i: 0 for i in heapq.nsmallest(limit, (i for _t, i in self.sorted[lo:hi]))}
+        find, starts = self.text.find, self.starts
+        pos = find(needle)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            out.setdefault(i, pos - starts[i])
+            # the rest of this text cannot give an earlier match: jump to the next one
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(self.text)
+            pos = find(needle, nxt)
+        return out
+
+
 class Suggester:
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
@@ -52,8 +88,10 @@ class Suggester:
                 by_reading.append((reading, surface))
         self.by_surface = sorted(by_surface)
         self.by_reading = sorted(by_reading)
-        self.questions = [tokenize.normalize(q) for q in index.questions]
-        self.readings = index.readings
+        # All questions (and readings) in one string each, so a prefix is found by one
+        # C-level scan instead of a Python loop over 20,000 questions.
+        self.questions = _Haystack([tokenize.normalize(q) for q in index.questions])
+        self.readings = _Haystack(index.readings)
 
     def suggest(self, prefix: str, *, limit: int = 8) -> Suggestions:
         text = tokenize.normalize(prefix)
@@ -66,14 +104,17 @@ class Suggester:
             found.update(surface for _k, surface in _range(self.by_reading, kana))
         terms = heapq.nsmallest(limit, found, key=lambda s: (-self.df[s], len(s), s))
 
-        matches: list[tuple[int, int]] = []
-        for i, question in enumerate(self.questions):
-            pos = question.find(text)
-            if pos < 0 and kana:
-                pos = self.readings[i].find(kana)
-            if pos >= 0:
-                matches.append((pos, self.index.keys[i]))
-        questions = [key for _pos, key in heapq.nsmallest(limit, matches)]
+        first = self.questions.first_matches(text, limit)
+        if kana:
+            for i, pos in self.readings.first_matches(kana, limit).items():
+                first[i] = min(pos, first.get(i, pos))
+        keys = self.index.keys
+        questions = [
+            keys[i]
+            for _pos, _key, i in heapq.nsmallest(
+                limit, ((pos, keys[i], i) for i, pos in first.items())
+            )
+        ]
 
         hits = self.index.search(prefix, limit=TOP, mode="lexical").hits
         if not hits and terms:

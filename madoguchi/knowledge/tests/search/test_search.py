@@ -222,3 +222,18 @@ def test_cache_reuses_until_the_stamp_changes(no_model):
     assert len(cache) == 1
     cache.invalidate()
     assert len(cache) == 0
+
+
+def test_suggested_questions_earliest_match_first_then_key(no_model):
+    docs = [
+        Document(key=5, question="転入したときの国民健康保険", answer=""),
+        Document(key=8, question="国民健康保険の保険料と国民年金", answer=""),
+        Document(key=2, question="国民年金の免除", answer=""),
+        Document(key=1, question="図書館", answer=""),
+    ]
+    index = SearchIndex.build(docs, synonyms=NONE)
+    assert index.suggest("国民").questions == [2, 8, 5]
+    assert index.suggest("こくみん").questions == [2, 8, 5]
+    assert index.suggest("国民", limit=2).questions == [2, 8]
+    assert index.suggest("としょ").questions == [1]
+    assert index.suggest("存在しない").questions == []
