@@ -94,10 +94,10 @@ def _desk_page(
             "language": call.language if call else "ja",
         }
         form = ContactForm(initial=initial, center=center)
-    dialed = (form.data.get("desk-dialed_number") if form.is_bound else None) or (
+    dialed = (form.data.get("dialed_number") if form.is_bound else None) or (
         form.initial.get("dialed_number") or ""
     )
-    caller = (form.data.get("desk-caller_number") if form.is_bound else None) or (
+    caller = (form.data.get("caller_number") if form.is_bound else None) or (
         form.initial.get("caller_number") or ""
     )
     dialed_center = center_for_number(number=dialed) if dialed else None
