@@ -170,6 +170,22 @@ class Interaction(models.Model):
             models.Index(fields=["center", "started_at"], name="interaction_center_started"),
             models.Index(fields=["center", "kind", "started_at"], name="interaction_center_kind"),
             models.Index(fields=["center", "caller_number"], name="interaction_center_caller"),
+            # The search screen's other conditions (CON-6), each within the period.
+            models.Index(
+                fields=["center", "category", "started_at"], name="interaction_center_category"
+            ),
+            models.Index(
+                fields=["center", "operator", "started_at"], name="interaction_center_operator"
+            ),
+            models.Index(
+                fields=["center", "department", "started_at"], name="interaction_center_dept"
+            ),
+            models.Index(
+                fields=["center", "outcome", "started_at"], name="interaction_center_outcome"
+            ),
+            models.Index(
+                fields=["center", "channel", "started_at"], name="interaction_center_channel"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -38,6 +38,8 @@
     }
   });
 
+  desk.dataset.ready = "1";  // keys work from here on (browser tests wait for it)
+
   const url = desk.dataset.socket;
   if (!url || !("WebSocket" in window)) { return; }
   const current = desk.dataset.call || "";
@@ -46,7 +48,8 @@
     const socket = new WebSocket(scheme + location.host + url);
     socket.onmessage = (message) => {
       const data = JSON.parse(message.data);
-      if (!data.call || data.call.id === current) { return; }
+      // Only a ringing offer opens a contact; a call already on the desk stays put.
+      if (!data.call || data.state !== "ringing" || data.call.id === current) { return; }
       const target = desk.dataset.deskUrl + "?call=" + encodeURIComponent(data.call.id);
       if (!dirty) { location.assign(target); return; }
       const banner = document.getElementById("offer-banner");
