@@ -10,6 +10,7 @@ from django.db import transaction
 from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.services import membership_grant, user_create
 from madoguchi.calls.services import queue_ensure_default
+from madoguchi.interactions.demo import demo_categories_ensure
 from madoguchi.tenancy.models import Center
 from madoguchi.tenancy.scenarios import SCENARIOS, scenario_load
 
@@ -38,6 +39,7 @@ def demo_load() -> list[DemoUser]:
     for slug in SCENARIOS:
         center = scenario_load(slug=slug)
         queue_ensure_default(actor=None, center=center)
+        demo_categories_ensure(center=center)
     result: list[DemoUser] = []
     for role, (display_name, slugs) in DEMO_USERS.items():
         username = str(role).replace("_", "-")

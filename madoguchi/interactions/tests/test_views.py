@@ -459,3 +459,15 @@ def test_desk_socket_refuses_city_staff(iwaki, transactional_db):
 
 def test_nothing_left_behind_by_refusals(iwaki):
     assert not Escalation.objects.exists() and not Callback.objects.exists()
+
+
+def test_demo_categories_fill_the_desk_buttons_once(client, iwaki, operator):
+    from madoguchi.interactions.demo import TREE, demo_categories_ensure
+
+    expected = len(TREE) + sum(len(children) for children in TREE.values())
+    assert demo_categories_ensure(center=iwaki) == expected
+    assert demo_categories_ensure(center=iwaki) == 0
+    client.force_login(operator)
+    body = client.get("/console/desk/").content.decode()
+    assert 'data-key="9"' in body and 'data-key="10"' not in body
+    assert "くらし・手続き" not in body.split('id="tally-heading"')[1].split("</section>")[0]
