@@ -11,13 +11,25 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from madoguchi.accounts.permissions import Action, has_permission
 from madoguchi.calls.live import agent_listeners, live_router
 from madoguchi.calls.models import Agent
 from madoguchi.tenancy.models import Center
+
+
+def _seat(user: Any, center_id: int) -> Agent | None:
+    """The user's seat in the center, if they may take contacts there."""
+    center = Center.objects.filter(pk=center_id).first()
+    if (
+        center is None
+        or user is None
+        or not has_permission(user, center, Action.INTERACTION_CREATE)
+    ):
+        return None
+    return Agent.objects.filter(user_id=user.pk, center_id=center_id).first()
 
 
 def seat_snapshot(agent: Agent) -> dict[str, Any]:
@@ -39,15 +51,9 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def connect(self) -> None:
         user = self.scope.get("user")
         center_id = int(self.scope["url_route"]["kwargs"]["center_id"])
-        center = await Center.objects.filter(pk=center_id).afirst()
-        allowed = center is not None and await sync_to_async(has_permission)(
-            user, center, Action.INTERACTION_CREATE
-        )
-        agent = (
-            await Agent.objects.filter(user_id=user.pk, center_id=center_id).afirst()
-            if allowed and user is not None
-            else None
-        )
+        # database_sync_to_async closes the connection it used: a consumer must not keep
+        # one open between messages (nor after the socket closes).
+        agent = await database_sync_to_async(_seat)(user, center_id)
         if agent is None:
             await self.close(code=4403)
             return
@@ -56,14 +62,14 @@ class DeskConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.loop = asyncio.get_running_loop()
         agent_listeners.add(agent.pk, self.loop, self.changed)
         await self.accept()
-        await self.send_json(await sync_to_async(seat_snapshot)(agent))
+        await self.send_json(await database_sync_to_async(seat_snapshot)(agent))
         self.pusher = asyncio.create_task(self.push_changes())
 
     async def push_changes(self) -> None:
         while True:
             await self.changed.wait()
             self.changed.clear()
-            await self.send_json(await sync_to_async(seat_snapshot)(self.agent))
+            await self.send_json(await database_sync_to_async(seat_snapshot)(self.agent))
 
     async def disconnect(self, code: Any) -> None:
         if hasattr(self, "agent"):

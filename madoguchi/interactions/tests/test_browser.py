@@ -8,8 +8,10 @@ a change that adds a step fails here, and are the figures in docs/operator-desk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from madoguchi.accounts.models import Role
@@ -24,6 +26,8 @@ from madoguchi.interactions.models import (
     Outcome,
 )
 from madoguchi.interactions.services import category_create
+from madoguchi.tenancy.calendars import TOKYO
+from madoguchi.tenancy.models import CalendarException, ExceptionKind
 from madoguchi.testing.asgi_server import asgi_server_fixture  # noqa: F401  (fixture)
 from madoguchi.testing.browser import (  # noqa: F401  (fixtures)
     axe_violations,
@@ -104,6 +108,14 @@ def desk_people(all_scenarios):
         made[username] = user
     for name in ("ごみの出し方", "住民票の写し", "市県民税の納付"):
         category_create(actor=None, center=iwaki, name=name)
+    # The simulated calls arrive "now": keep the center open all of today, whatever the
+    # hour the tests run at (otherwise an evening run routes the call to out-of-hours).
+    today = timezone.now().astimezone(TOKYO).date()
+    CalendarException.objects.update_or_create(
+        calendar=iwaki.calendar,
+        date=today,
+        defaults={"kind": ExceptionKind.OPEN, "opens": time(0, 0), "closes": time(23, 59, 59)},
+    )
     return made
 
 
@@ -123,6 +135,7 @@ def test_offered_call_to_escalation_callback_report_and_confirmation(
     log_in(page, asgi_server, "sato")
     page.goto(f"{asgi_server}/console/live/phone/")
     page.get_by_role("button", name="受付可").click()  # signing in to the seat: not counted
+    expect(page.locator("#phone-state")).to_have_attribute("data-state", "available")
     page.goto(f"{asgi_server}/console/desk/")
     expect(page.locator("h1")).to_have_text("応対画面")
     assert axe_violations(page) == []
@@ -233,6 +246,7 @@ def test_simple_inquiry_on_an_offered_call(page: Page, asgi_server: str, desk_pe
     log_in(page, asgi_server, "sato")
     page.goto(f"{asgi_server}/console/live/phone/")
     page.get_by_role("button", name="受付可").click()
+    expect(page.locator("#phone-state")).to_have_attribute("data-state", "available")
     page.goto(f"{asgi_server}/console/desk/")
     call_id = gateway.call_now()
     page.wait_for_url(f"**/console/desk/?call={call_id}")

@@ -26,7 +26,7 @@
       event.preventDefault();
       document.getElementById("new-contact").click();
     } else if (event.key === "/") {
-      const search = document.querySelector("[data-faq-search]") || document.getElementById("desk_faq_ids");
+      const search = document.querySelector("#faq-pane-q, [data-faq-search]") || document.getElementById("desk_faq_ids");
       if (search) { event.preventDefault(); search.focus(); }
     } else if (event.key === "r") {
       event.preventDefault();
