@@ -6,10 +6,10 @@ export MADOGUCHI_ENV ?= development
 # Apps that keep their own catalogue in <app>/locale (the rest share madoguchi/locale).
 LOCALE_APPS := knowledge reservations inbox
 
-.PHONY: help setup run test lint fmt messages bench-booking telephony bench-telephony
+.PHONY: help setup run test lint fmt messages bench-booking telephony bench-telephony bench-interactions
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 setup: ## create .venv and install the runtime dependencies (nothing is started)
 	@bash scripts/bootstrap.sh run
@@ -48,3 +48,8 @@ messages: ## extract and compile translations (needs Debian gettext)
 
 bench-booking: ## booking ceiling (pgbench), service, HTTP and staff latency on a throwaway PostgreSQL; last line JSON
 	@bash scripts/bench-booking.sh
+
+bench-interactions: ## export rate/memory (100,000 rows) and search p95 (1,000,000 rows) on a throwaway PostgreSQL
+	@bash scripts/bootstrap.sh dev
+	bash scripts/with-postgres.sh env MADOGUCHI_ENV=development bash -c \
+	  '$(BIN)/madoguchi migrate -v 0 && $(BIN)/madoguchi bench_interactions --format json'

@@ -21,9 +21,11 @@ fi
 
 .venv/bin/madoguchi migrate --noinput -v 0
 .venv/bin/madoguchi load_demo
-# Daily housekeeping is done by the worker; ask it for the audit-log retention purge now.
+# Daily housekeeping is done by the worker; ask it for the retention purges now
+# (interaction jobs then reschedule themselves daily, interactions/tasks.py).
 .venv/bin/madoguchi audit_purge --enqueue
 .venv/bin/madoguchi recordings_purge --enqueue
+.venv/bin/madoguchi interactions_housekeeping --enqueue
 
 .venv/bin/madoguchi db_worker --queue-name '*' >var/worker.log 2>&1 &
 worker=$!

@@ -10,6 +10,7 @@ from django.db import transaction
 from madoguchi.accounts.models import Role, User
 from madoguchi.accounts.services import membership_grant, user_create
 from madoguchi.calls.services import queue_ensure_default
+from madoguchi.interactions.demo import demo_categories_ensure
 from madoguchi.knowledge.demo import knowledge_demo_load
 from madoguchi.reservations.demo import reservations_demo_load
 from madoguchi.tenancy.models import Center
@@ -41,6 +42,7 @@ def demo_load() -> list[DemoUser]:
         center = scenario_load(slug=slug)
         queue_ensure_default(actor=None, center=center)
         knowledge_demo_load(center=center)
+        demo_categories_ensure(center=center)
     reservations_demo_load()
     result: list[DemoUser] = []
     for role, (display_name, slugs) in DEMO_USERS.items():

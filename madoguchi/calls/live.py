@@ -60,6 +60,8 @@ class WallboardListeners:
 
 
 wallboard_listeners = WallboardListeners()
+# The same bridge keyed by agent id: operator desks waiting for an offer to their seat.
+agent_listeners = WallboardListeners()
 
 
 def notify_wallboard(center_id: int) -> None:
@@ -138,6 +140,8 @@ class DatabaseSink:
             call_id=call.id if call is not None else None,
         )
         notify_wallboard(agent.center_id)
+        agent_id = agent.id
+        transaction.on_commit(lambda: agent_listeners.wake(agent_id))
 
     def call_finished(self, call: LiveCall) -> None:
         Call.objects.filter(id=call.id).update(

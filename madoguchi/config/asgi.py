@@ -22,12 +22,15 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 django_asgi_app = get_asgi_application()
 
 from madoguchi.calls.routing import websocket_urlpatterns  # noqa: E402  (needs Django set up)
+from madoguchi.interactions.routing import (  # noqa: E402
+    websocket_urlpatterns as desk_websocket_urlpatterns,
+)
 
 channels_app = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns + desk_websocket_urlpatterns))
         ),
     }
 )

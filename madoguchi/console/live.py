@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -120,4 +121,10 @@ def phone_action(request: HttpRequest) -> HttpResponse:
             raise CallsError(_("この操作は今はできません。"))
     except (CallsError, ValueError) as exc:
         messages.error(request, str(getattr(exc, "message", exc)))
+    # The operator desk answers and hangs up from its own screen and comes back to it.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect("console:phone")

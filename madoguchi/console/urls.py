@@ -28,6 +28,7 @@ urlpatterns = [
     path("calls/recordings/", include("madoguchi.console.urls_recordings")),
     path("calls/", include("madoguchi.console.urls_telephony")),
     path("live/", include("madoguchi.console.urls_live")),
+    path("desk/", include("madoguchi.interactions.urls_console")),
     path("faq/", include("madoguchi.knowledge.urls_console")),
     path("bookings/", include("madoguchi.reservations.urls_console")),
     path("inbox/", include("madoguchi.inbox.urls_console")),

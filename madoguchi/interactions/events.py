@@ -1,7 +1,10 @@
 """The timeline of an interaction: one keyword-only function per event kind.
 
-Each appends one typed row. Data holds ids and codes only, never the caller's number or
-free text, so expiring a record's personal data leaves nothing behind in its timeline.
+Each appends one typed row. Data holds ids and codes, never the caller's number, so
+expiring a record's personal data leaves nothing behind in its timeline. The one
+exception to "codes only" is an edit: its row keeps the previous summary/answer text
+(the record's version history); those fields are kept for the record's life anyway and
+the PII guard keeps special-care numbers out of them.
 Called from services inside their transaction.
 """
 
@@ -56,13 +59,25 @@ def interaction_created_event(
 
 
 def interaction_updated_event(
-    *, interaction: Interaction, actor: Any, fields: Iterable[str]
+    *,
+    interaction: Interaction,
+    actor: Any,
+    fields: Iterable[str],
+    version: int = 0,
+    before: dict[str, Any] | None = None,
 ) -> InteractionEvent:
+    """An edit of the record: the fields changed, the version it made, and their values
+    before the edit (``before``) so every earlier version can be read back. The caller's
+    number is never put in ``before``: only its field name is listed."""
     return _append(
         interaction=interaction,
         type=InteractionEventType.UPDATED,
         actor=actor,
-        data={"fields": sorted(fields)},
+        data=(
+            {"fields": sorted(fields), "version": version, "before": before or {}}
+            if version
+            else {"fields": sorted(fields)}
+        ),
     )
 
 
@@ -139,4 +154,37 @@ def personal_data_expired_events(
             data={"fields": ["caller_number"]},
         )
         for pk in interaction_ids
+    )
+
+
+def callback_attempted_event(
+    *, interaction: Interaction, actor: Any, callback_id: int, result: str
+) -> InteractionEvent:
+    return _append(
+        interaction=interaction,
+        type=InteractionEventType.CALLBACK_ATTEMPTED,
+        actor=actor,
+        data={"callback_id": callback_id, "result": result},
+    )
+
+
+def escalation_reported_event(
+    *, interaction: Interaction, actor: Any, escalation_id: int
+) -> InteractionEvent:
+    return _append(
+        interaction=interaction,
+        type=InteractionEventType.ESCALATION_REPORTED,
+        actor=actor,
+        data={"escalation_id": escalation_id},
+    )
+
+
+def escalation_confirmed_event(
+    *, interaction: Interaction, actor: Any, escalation_id: int
+) -> InteractionEvent:
+    return _append(
+        interaction=interaction,
+        type=InteractionEventType.ESCALATION_CONFIRMED,
+        actor=actor,
+        data={"escalation_id": escalation_id},
     )

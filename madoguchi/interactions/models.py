@@ -170,6 +170,22 @@ class Interaction(models.Model):
             models.Index(fields=["center", "started_at"], name="interaction_center_started"),
             models.Index(fields=["center", "kind", "started_at"], name="interaction_center_kind"),
             models.Index(fields=["center", "caller_number"], name="interaction_center_caller"),
+            # The search screen's other conditions (CON-6), each within the period.
+            models.Index(
+                fields=["center", "category", "started_at"], name="interaction_center_category"
+            ),
+            models.Index(
+                fields=["center", "operator", "started_at"], name="interaction_center_operator"
+            ),
+            models.Index(
+                fields=["center", "department", "started_at"], name="interaction_center_dept"
+            ),
+            models.Index(
+                fields=["center", "outcome", "started_at"], name="interaction_center_outcome"
+            ),
+            models.Index(
+                fields=["center", "channel", "started_at"], name="interaction_center_channel"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -197,6 +213,9 @@ class InteractionEventType(models.TextChoices):
     TRANSFERRED = "transferred", _("転送・取次ぎ")
     ESCALATED = "escalated", _("エスカレーション")
     CALLBACK_REQUESTED = "callback_requested", _("折り返し依頼")
+    CALLBACK_ATTEMPTED = "callback_attempted", _("折り返し発信")
+    ESCALATION_REPORTED = "escalation_reported", _("所管課完了報告")
+    ESCALATION_CONFIRMED = "escalation_confirmed", _("完了確認")
     COMPLETED = "completed", _("完了")
     PERSONAL_DATA_EXPIRED = "personal_data_expired", _("個人情報の保存期間満了")
 
@@ -225,3 +244,175 @@ class InteractionEvent(models.Model):
         if self.pk is not None:
             raise ValueError("interaction events are append-only")
         super().save(*args, **kwargs)
+
+
+class EscalationStatus(models.TextChoices):
+    """The life of a second-line case (CON-5): the department works it and reports done;
+    city staff confirm the report (shown in the daily report)."""
+
+    OPEN = "open", _("未着手")
+    IN_PROGRESS = "in_progress", _("対応中")
+    REPORTED = "reported", _("所管課完了報告済み")
+    CONFIRMED = "confirmed", _("確認済み")
+
+
+# Not yet reported by the department: these can be overdue and get reminders.
+OPEN_ESCALATION_STATUSES = frozenset({EscalationStatus.OPEN, EscalationStatus.IN_PROGRESS})
+
+
+class Escalation(models.Model):
+    """A contact handed to a department for an answer (二次対応, CON-5).
+
+    ``due_on`` counts business days of the *department's* calendar (its own office
+    hours, holidays and Dec 29–Jan 3), not the center's.
+    """
+
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.PROTECT, related_name="escalations"
+    )
+    center = models.ForeignKey(
+        "tenancy.Center", on_delete=models.PROTECT, related_name="escalations"
+    )
+    department = models.ForeignKey(
+        "tenancy.Department",
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("担当課"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    request = models.TextField(_("依頼内容"))
+    due_on = models.DateField(_("回答期限"))
+    notify_email = models.EmailField(_("連絡先メール"), blank=True)
+    created_at = models.DateTimeField(_("依頼日時"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("対応開始"), null=True, blank=True)
+    report = models.TextField(_("完了報告"), blank=True)
+    reported_at = models.DateTimeField(_("完了報告日時"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminded_at = models.DateTimeField(_("督促日時"), null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("督促回数"), default=0)
+
+    class Meta:
+        verbose_name = _("二次対応")
+        verbose_name_plural = _("二次対応")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["center", "status", "due_on"], name="escalation_center_due"),
+            models.Index(fields=["department", "status"], name="escalation_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.due_on:%Y-%m-%d}"
+
+    def is_overdue(self, today: Any) -> bool:
+        return self.status in OPEN_ESCALATION_STATUSES and self.due_on < today
+
+
+class CallbackStatus(models.TextChoices):
+    REQUESTED = "requested", _("未対応")
+    IN_PROGRESS = "in_progress", _("対応中")
+    DONE = "done", _("完了")
+    CANCELLED = "cancelled", _("取消")
+
+
+class Callback(models.Model):
+    """A promise to call someone back (TEL-11): from a contact at the desk or from a
+    voicemail message. ``number`` is personal data: blanked with the interaction's."""
+
+    center = models.ForeignKey("tenancy.Center", on_delete=models.PROTECT, related_name="callbacks")
+    interaction = models.ForeignKey(
+        Interaction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+    )
+    voicemail = models.OneToOneField(
+        "calls.Voicemail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="callback",
+        verbose_name=_("留守番電話"),
+    )
+    department = models.ForeignKey(
+        "tenancy.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="callbacks",
+        verbose_name=_("折り返す課（空欄: センター）"),
+    )
+    number = models.CharField(_("折り返し先電話番号"), max_length=20, blank=True)
+    preferred_time = models.CharField(_("希望時間帯"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状態"), max_length=12, choices=CallbackStatus.choices, default=CallbackStatus.REQUESTED
+    )
+    due_on = models.DateField(_("期限"))
+    created_at = models.DateTimeField(_("依頼日時"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    personal_data_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("折り返し")
+        verbose_name_plural = _("折り返し")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["center", "status", "due_on"], name="callback_center_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.due_on:%Y-%m-%d}"
+
+
+class CallbackResult(models.TextChoices):
+    REACHED = "reached", _("通話できた（完了）")
+    NO_ANSWER = "no_answer", _("応答なし")
+    BUSY = "busy", _("話し中")
+    MESSAGE_LEFT = "message_left", _("留守電に伝言")
+    WRONG_NUMBER = "wrong_number", _("番号違い")
+
+
+# Results that close the request.
+CLOSING_RESULTS = frozenset({CallbackResult.REACHED, CallbackResult.WRONG_NUMBER})
+
+
+class CallbackAttempt(models.Model):
+    """One outbound try on a callback request: who, when, result, and the call if it
+    was placed through the phone system (TEL-11)."""
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField(_("日時"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("対応者"),
+    )
+    result = models.CharField(_("結果"), max_length=14, choices=CallbackResult.choices)
+    note = models.CharField(_("メモ"), max_length=200, blank=True)
+    call = models.ForeignKey(
+        "calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("折り返し発信")
+        verbose_name_plural = _("折り返し発信")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -293,7 +293,7 @@ def test_navigation_follows_the_role(client, all_scenarios, make_user):
     iwaki = all_scenarios["iwaki"]
     client.force_login(make_user("sato", Role.OPERATOR, iwaki))
     operator_page = client.get("/console/").content.decode()
-    assert "応対画面<small>準備中</small>" in operator_page
+    assert '<a href="/console/desk/">応対画面</a>' in operator_page
     assert "監査ログ" not in operator_page
     client.force_login(make_user("suzuki", Role.SUPERVISOR, iwaki))
     assert 'href="/console/audit/"' in client.get("/console/").content.decode()
