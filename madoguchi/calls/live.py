@@ -215,6 +215,24 @@ class LiveRouter:
         at = self.now()
         return self._run(lambda: self.engine.wrap_up_done(agent.pk, at))
 
+    def hang_up(self, call_id: str, at: float) -> list[gw.Command]:
+        """The agent ends the call from the desk. A gateway carrying real calls (SIP) hangs
+        up both legs and reports the end as an event; otherwise the call ends here."""
+        hang_up = getattr(self.gateway, "hang_up", None)
+        if callable(hang_up):
+            hang_up(call_id)
+            return []
+        return self.event(gw.Ended(call_id, at))
+
+    def transfer(self, call_id: str, department_id: int, at: float) -> list[gw.Command]:
+        """The agent transfers the call to a department (the gateway carries it out)."""
+        return self._run(lambda: self.engine.transfer(call_id, department_id, at))
+
+    @property
+    def answers_on_phone(self) -> bool:
+        """Whether agents answer on a real phone (SIP) rather than with the desk button."""
+        return bool(getattr(self.gateway, "answers_on_phone", False))
+
     def agent_state(self, agent: Agent) -> LiveAgent | None:
         return self.engine.agents.get(agent.pk)
 

@@ -1,7 +1,9 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (live screens).
 
-On start-up the process also starts the demo call stream when MADOGUCHI_DEMO_CALLS is on
-(``make run`` turns it on; the router of live calls runs in this one process).
+On start-up the process also starts the SIP gateway when MADOGUCHI_GATEWAY=sip (real calls
+through Kamailio, docs/telephony.md), else the demo call stream when MADOGUCHI_DEMO_CALLS is
+on (``make run`` turns it on). Either acts on this process's live router, the one the
+console's desk uses, so run exactly one such process.
 """
 
 import os
@@ -37,21 +39,35 @@ channels_app = ProtocolTypeRouter(
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Channels' router plus the lifespan protocol (start and stop the demo stream)."""
+    """Channels' router plus the lifespan protocol (start and stop the SIP gateway or the
+    demo stream)."""
     if scope["type"] != "lifespan":
         await channels_app(scope, receive, send)
         return
     from asgiref.sync import sync_to_async
 
     from madoguchi.calls.demo import demo_stream_start, demo_stream_stop
+    from madoguchi.calls.gateway.sip.service import (
+        gateway_kind,
+        sip_gateway_start,
+        sip_gateway_stop,
+    )
 
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            if os.environ.get("MADOGUCHI_DEMO_CALLS", "0") == "1":
-                await sync_to_async(demo_stream_start)()
+            try:
+                if gateway_kind() == "sip":
+                    # Real calls; the simulated stream would take over the same router.
+                    await sync_to_async(sip_gateway_start)()
+                elif os.environ.get("MADOGUCHI_DEMO_CALLS", "0") == "1":
+                    await sync_to_async(demo_stream_start)()
+            except Exception as exc:
+                await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+                return
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await sync_to_async(sip_gateway_stop)()
             await sync_to_async(demo_stream_stop)()
             await send({"type": "lifespan.shutdown.complete"})
             return

@@ -18,7 +18,7 @@ from madoguchi.calls.agents import agent_for_user
 from madoguchi.calls.demo import demo_gateway
 from madoguchi.calls.errors import CallsError
 from madoguchi.calls.gateway import protocol as gw
-from madoguchi.calls.live import live_router
+from madoguchi.calls.live import LiveRouter, live_router
 from madoguchi.calls.models import AgentState
 from madoguchi.calls.wallboard import wallboard_snapshot
 from madoguchi.console.access import console_view
@@ -78,9 +78,15 @@ def phone(request: HttpRequest) -> HttpResponse:
             "call": call,
             "reasons": NOT_READY_REASONS,
             "departments": department_list(center=center) if call else [],
-            "wrap_up_s": int(gateway.settings.wrap_up_s) if gateway else None,
+            "wrap_up_s": int(gateway.settings.wrap_up_s) if gateway else _sip_wrap_up(router),
+            "answers_on_phone": router.answers_on_phone,
         },
     )
+
+
+def _sip_wrap_up(router: LiveRouter) -> int | None:
+    wrap_up = getattr(router.gateway, "wrap_up_s", None)
+    return int(wrap_up) if isinstance(wrap_up, int | float) else None
 
 
 @require_POST
@@ -104,18 +110,16 @@ def phone_action(request: HttpRequest) -> HttpResponse:
             router.agent_not_ready(agent, reason)
         elif action == "logout":
             router.agent_logout(agent)
-        elif action == "answer" and call is not None:
+        elif action == "answer" and call is not None and not router.answers_on_phone:
             router.event(gw.AgentConnected(call.id, agent.pk, now))
         elif action == "hangup" and call is not None:
-            router.event(gw.Ended(call.id, now))
+            router.hang_up(call.id, now)
             gateway = demo_gateway()
             if gateway is not None:
                 gateway.wrap_up_timer(agent.pk)
         elif action == "transfer" and call is not None:
             department = int(request.POST.get("department", "0") or 0)
-            with router.lock:
-                commands = router.engine.transfer(call.id, department, now)
-            router.gateway.execute(commands)
+            router.transfer(call.id, department, now)
             messages.success(request, _("転送しました。"))
         else:
             raise CallsError(_("この操作は今はできません。"))

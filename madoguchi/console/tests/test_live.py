@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,9 +12,10 @@ from playwright.sync_api import Page, expect
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.services import membership_grant, user_create
 from madoguchi.calls.demo import demo_stream_start, demo_stream_stop
-from madoguchi.calls.live import live_router_reset
+from madoguchi.calls.live import live_router, live_router_reset
 from madoguchi.calls.models import AgentStateEvent, Call, Disposition
 from madoguchi.calls.services import queue_ensure_default
+from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.testing.asgi_server import asgi_server_fixture  # noqa: F401  (fixture)
 from madoguchi.testing.browser import axe_violations, browser_fixture, page_fixture  # noqa: F401
 
@@ -22,6 +25,9 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture
 def fresh_router():
     live_router_reset()
+    # The engine decides on a weekday morning, so the demo calls are in hours at any hour.
+    offset = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO).timestamp() - time.time()
+    live_router().engine.clock = lambda at: datetime.fromtimestamp(at + offset, UTC)
     yield
     demo_stream_stop()
     live_router_reset()

@@ -169,6 +169,18 @@ class SipGateway:
         """Run ``fn`` in the router thread (everything that touches the database)."""
         return self.db.submit(fn).result(30)
 
+    # --- the operator desk (console, any thread) -------------------------------------------
+
+    # Agents answer on their SIP phone; the desk has no answer button for these calls.
+    answers_on_phone = True
+
+    def hang_up(self, call_id: str) -> None:
+        """The agent ends the call from the desk: both legs get BYE; the worker's end event
+        then reaches the router like any hang-up (``Ended``), so nothing is counted twice."""
+        worker = self.worker
+        if worker is not None:
+            self._on_loop(lambda: worker.hangup(call_id))
+
     # --- the routing endpoint (Kamailio → Python) -------------------------------------------
 
     async def _http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -201,6 +201,32 @@ def caller_xml(*, caller: str = "0312345678", talk_ms: int = 3000, headers: str 
     return CALLER.format(caller=caller, headers=extra, sdp=_SDP, talk="\n".join(talk))
 
 
+HUNG_UP_BY_CITY = """
+  <recv request="BYE" timeout="{wait_ms}"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]>
+  </send>
+</scenario>
+"""
+
+
+def caller_hung_up_xml(*, caller: str = "0312345678", wait_ms: int = 30000) -> str:
+    """A caller that speaks once after the answer and waits (at most ``wait_ms``) for the
+    city to hang up (the operator's 終話, a BYE); a call it ends itself is a failure."""
+    pcap = os.path.join(PCAP_DIR, "g711a.pcap")
+    head = CALLER.split("{talk}")[0].format(caller=caller, headers="", sdp=_SDP)
+    talk = f'  <nop><action><exec play_pcap_audio="{pcap}"/></action></nop>'
+    return head + talk + HUNG_UP_BY_CITY.format(wait_ms=wait_ms)
+
+
 def rejected_xml(*, code: int, caller: str = "0312345678") -> str:
     return REJECTED_CALLER.format(code=code, caller=caller, sdp=_SDP)
 

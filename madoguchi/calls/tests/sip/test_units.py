@@ -79,3 +79,37 @@ def test_recorder_places_frames_by_time_and_lasts_from_start_to_stop():
     assert not any(right[:8000]) and any(right[8000:8160]) and not any(right[8160:])
     rec.add(0, 102.0, frame, codec.PCMA)
     assert rec.frames[0][-1][0] == 0  # nothing is added after the stop
+
+
+def test_the_web_process_reads_the_gateway_settings_from_its_environment():
+    from madoguchi.calls.gateway.sip.service import gateway_kind, settings_from_env
+
+    assert gateway_kind({}) == ""
+    assert gateway_kind({"MADOGUCHI_GATEWAY": "SIP"}) == "sip"
+    defaults = settings_from_env({})
+    assert (defaults.run_dir, defaults.sip_port, defaults.router_port) == (
+        "/run/madoguchi-sip",
+        5060,
+        8089,
+    )
+    s = settings_from_env(
+        {
+            "MADOGUCHI_SIP_DIR": "/etc/madoguchi/sip",
+            "MADOGUCHI_SIP_HOST": "10.0.0.5",
+            "MADOGUCHI_SIP_PORT": "5080",
+            "MADOGUCHI_SIP_EVAPI_PORT": "9448",
+            "MADOGUCHI_SIP_ROUTER_PORT": "9089",
+            "MADOGUCHI_SIP_WORKER_PORT": "5091",
+            "MADOGUCHI_SIP_TRUNK": "192.0.2.10:5060",
+        }
+    )
+    assert (s.run_dir, s.host, s.sip_port, s.evapi_port, s.router_port, s.worker_port) == (
+        "/etc/madoguchi/sip",
+        "10.0.0.5",
+        5080,
+        9448,
+        9089,
+        5091,
+    )
+    assert s.trunk == "192.0.2.10:5060"
+    assert s.jsonrpc_socket == "/etc/madoguchi/sip/kamailio_rpc.sock"
