@@ -125,14 +125,14 @@ def export_xlsx(*, actor: Any, center: Center) -> bytes:
 
     rows = faq_rows(center)
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "FAQ"
-    for row in rows:
-        sheet.append(row)
+    sheet = workbook.create_sheet("FAQ", 0)
+    workbook.remove(workbook.worksheets[1])  # the default empty sheet
+    for values in rows:
+        sheet.append(values)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=1):
-        for cell in row:
+    for sheet_row in sheet.iter_rows(min_row=1):
+        for cell in sheet_row:
             cell.number_format = "@"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"

@@ -61,7 +61,7 @@ def _decrypt_xlsx(content: bytes, password: str) -> list[tuple[object, ...]]:
     office.load_key(password=password)
     plain = io.BytesIO()
     office.decrypt(plain)
-    sheet = load_workbook(plain).active
+    sheet = load_workbook(plain).worksheets[0]
     return [tuple(r) for r in sheet.iter_rows(values_only=True)]
 
 
