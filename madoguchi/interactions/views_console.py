@@ -48,6 +48,7 @@ from madoguchi.interactions.forms_console import (
     VoicemailCallbackForm,
 )
 from madoguchi.interactions.models import Category, Channel, Interaction
+from madoguchi.knowledge.services import faq_uses_sync
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.selectors import center_for_number
 
@@ -199,6 +200,7 @@ def desk_record(request: HttpRequest) -> HttpResponse:
         except InteractionsError as exc:
             keep_error(form, exc)
         else:
+            faq_uses_sync(actor=request.user, interaction=interaction)
             messages.success(
                 request, _("応対を記録しました（応対番号 %(pk)s）。") % {"pk": interaction.pk}
             )
@@ -357,6 +359,8 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except InteractionsError as exc:
                 keep_error(form, exc)
             else:
+                interaction.refresh_from_db()
+                faq_uses_sync(actor=request.user, interaction=interaction)
                 messages.success(request, _("応対履歴を修正しました。"))
                 return redirect("console:record_detail", pk=pk)
         status = 400

@@ -687,6 +687,36 @@ def faq_mark_used(*, actor: Any, interaction: Interaction, faq: Faq) -> FaqUse:
     return use
 
 
+def faq_uses_sync(*, actor: Any, interaction: Interaction) -> list[FaqUse]:
+    """Count the FAQs an interaction was recorded with (its ``faq_ids``, e.g. chosen in the
+    operator desk's pane before the record existed) as uses (FAQ-4): one FaqUse per
+    published FAQ of the center not counted yet. The interaction service already wrote the
+    FAQ_USED timeline event; unknown FAQ-IDs are left as typed."""
+    center = interaction.center
+    require_right(actor, center, Action.INTERACTION_CREATE)
+    codes = [str(code) for code in interaction.faq_ids or []]
+    counted = set(
+        FaqUse.objects.filter(interaction=interaction).values_list("faq__code", flat=True)
+    )
+    created = []
+    for faq in Faq.objects.filter(center=center, code__in=codes, status=FaqStatus.PUBLISHED):
+        if faq.code in counted:
+            continue
+        created.append(
+            FaqUse.objects.create(
+                faq=faq, interaction=interaction, operator=_user(actor), used_at=timezone.now()
+            )
+        )
+        audit_log(
+            action=audit_actions.FAQ_USED,
+            actor=actor,
+            center=center,
+            obj=faq,
+            data={"code": faq.code, "interaction_id": interaction.pk},
+        )
+    return created
+
+
 # --- search log (FAQ-8) -----------------------------------------------------------------
 
 _DIGITS = re.compile(r"\d")

@@ -26,6 +26,8 @@ from madoguchi.interactions.models import (
     Outcome,
 )
 from madoguchi.interactions.services import category_create
+from madoguchi.knowledge.models import FaqUse
+from madoguchi.knowledge.tests.factories import FaqTextFactory, PublishedFaqFactory
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import CalendarException, ExceptionKind
 from madoguchi.testing.asgi_server import asgi_server_fixture  # noqa: F401  (fixture)
@@ -108,6 +110,13 @@ def desk_people(all_scenarios):
         made[username] = user
     for name in ("ごみの出し方", "住民票の写し", "市県民税の納付"):
         category_create(actor=None, center=iwaki, name=name)
+    faq = PublishedFaqFactory.create(center=iwaki, code="IW-T12", text_ja=None)
+    FaqTextFactory.create(
+        faq=faq,
+        language="ja",
+        question="住民票の写しを郵送で請求するには",
+        answer="請求書、本人確認書類の写し、手数料の定額小為替、返信用封筒を市民課へ郵送します。",
+    )
     # The simulated calls arrive "now": keep the center open all of today, whatever the
     # hour the tests run at (otherwise an evening run routes the call to out-of-hours).
     today = timezone.now().astimezone(TOKYO).date()
@@ -149,8 +158,14 @@ def test_offered_call_to_escalation_callback_report_and_confirmation(
     count = Count()
     count.click(page, "button[value=answer]")
     page.wait_for_url(f"**/console/desk/?call={call_id}")
-    count.key(page, "/")  # FAQ (the pane when merged; until then the FAQ-id field)
-    count.type(page, "12")
+    count.key(page, "/")  # the FAQ pane
+    count.type(page, "住民票 郵送")
+    count.key(page, "Enter")  # search: the first result is selected
+    expect(page.locator("#faq-pane-results li").first).to_contain_text("IW-T12")
+    count.key(page, "Enter")  # open it
+    expect(page.locator("#faq-pane-answer")).to_contain_text("定額小為替")
+    count.click(page, ".faq-pane-use")  # 「使用」: added to the record being written
+    expect(page.locator("#desk_faq_ids")).to_have_value("IW-T12")
     count.select(page, "分類", "住民票の写し")
     count.fill(page, "問合せ内容（必須）", "住民票の写しを郵送で請求したい")
     count.fill(page, "回答内容", "郵送請求の方法を案内、手数料は所管課から連絡")
@@ -163,11 +178,14 @@ def test_offered_call_to_escalation_callback_report_and_confirmation(
     count.key(page, "Control+Enter")
     expect(page.locator(".messages")).to_contain_text("応対を記録しました")
     desk_counts = (count.clicks, count.keys, count.fields)
-    assert desk_counts == (5, 2, 5), count.log
+    assert desk_counts == (6, 4, 5), count.log
 
     interaction = Interaction.objects.get()
     assert interaction.call_id is not None and str(interaction.call_id) == call_id
-    assert interaction.faq_ids == ["12"]
+    assert interaction.faq_ids == ["IW-T12"]
+    assert list(FaqUse.objects.values_list("faq__code", "interaction_id")) == [
+        ("IW-T12", interaction.pk)
+    ]
     assert interaction.category is not None and interaction.category.name == "住民票の写し"
     assert interaction.outcome == Outcome.ESCALATED
     escalation = interaction.escalations.get()

@@ -393,3 +393,14 @@ def test_reindex_command_refreshes_stale_terms_and_queues_embeddings(
     assert text.terms["v"] != -1
     assert "粗大" in " ".join(text.terms["question"])
     assert DBTaskResult.objects.filter(task_path__endswith="faq_text_embed_task").count() == 1
+
+
+def test_faq_uses_sync_counts_the_recorded_faq_ids_once(center) -> None:
+    operator = _user(center, Role.OPERATOR)
+    PublishedFaqFactory.create(center=center, code="S-1")
+    PublishedFaqFactory.create(center=center, code="S-2", status=FaqStatus.DRAFT)
+    interaction = InteractionFactory.create(center=center, faq_ids=["S-1", "S-2", "NOPE"])
+    made = services.faq_uses_sync(actor=operator, interaction=interaction)
+    assert [use.faq.code for use in made] == ["S-1"]  # drafts and unknown IDs are not uses
+    assert services.faq_uses_sync(actor=operator, interaction=interaction) == []
+    assert FaqUse.objects.filter(interaction=interaction).count() == 1

@@ -76,12 +76,15 @@
       body.textContent = hit.answer;
       answer.appendChild(h);
       answer.appendChild(body);
-      if (interaction) {
+      var target = pane.dataset.target ? document.getElementById(pane.dataset.target) : null;
+      if (interaction || target) {
         var use = document.createElement("button");
         use.type = "button";
         use.className = "button primary faq-pane-use";
         use.textContent = "使用";
-        use.addEventListener("click", function () { markUsed(hit, use); });
+        use.addEventListener("click", function () {
+          if (interaction) { markUsed(hit, use); } else { addToTarget(target, hit, use); }
+        });
         answer.appendChild(use);
       }
       answer.hidden = false;
@@ -97,6 +100,16 @@
         headers: { "X-CSRFToken": csrf ? csrf.value : "", Accept: "application/json" },
         body: new URLSearchParams({ faq: hit.code })
       });
+    }
+
+    function addToTarget(input, hit, button) {
+      var codes = input.value.split(/[\s,、]+/).filter(function (c) { return c; });
+      if (codes.indexOf(hit.code) < 0) { codes.push(hit.code); }
+      input.value = codes.join(",");
+      button.textContent = "使用済み";
+      button.disabled = true;
+      status.textContent = hit.code + " を応対に追加しました（記録時に保存）。";
+      pane.dispatchEvent(new CustomEvent("faq-pane:used", { detail: { faq: hit.code, faq_ids: codes } }));
     }
 
     function markUsed(hit, button) {
