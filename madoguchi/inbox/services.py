@@ -48,7 +48,7 @@ from madoguchi.inbox.models import (
 )
 from madoguchi.interactions.errors import InteractionsError
 from madoguchi.interactions.models import Interaction, InteractionKind, Outcome
-from madoguchi.interactions.services import interaction_record
+from madoguchi.interactions.services import interaction_record, interaction_update
 from madoguchi.pii import special_care_number
 from madoguchi.tenancy.calendars import TOKYO, CalendarRules
 from madoguchi.tenancy.models import Calendar, Center, Language, RetentionKind, RetentionPeriod
@@ -214,8 +214,8 @@ def _create(
             kind=InteractionKind.INQUIRY,
             summary=_summary(subject, body),
             answer="",
-            # interactions has no "open" outcome yet; the inbox status tracks the reply.
-            outcome=Outcome.COMPLETED,
+            # Not completed until answered: the reply sets the outcome (reply_send).
+            outcome=Outcome.PENDING,
             started_at=received_at,
             ended_at=received_at,
             language=language if language in Language.values else "ja",
@@ -696,6 +696,8 @@ def reply_send(
         sent_at=now,
         by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    # Before the e-mail leaves: a refused update must not follow a sent mail.
+    _interaction_answered(actor=actor, message=message, answer=body)
     if channel == ReplyChannel.EMAIL:
         if not message.sender_email:
             raise InboxError(
@@ -719,6 +721,30 @@ def reply_send(
         },
     )
     return reply
+
+
+def _interaction_answered(*, actor: Any, message: InboxMessage, answer: str) -> None:
+    """The message's interaction gets the answer given and leaves "pending" (completed in
+    the center), as one more version in its timeline."""
+    interaction = message.interaction
+    if interaction is None:
+        return
+    try:
+        interaction_update(
+            actor=actor,
+            interaction=interaction,
+            kind=interaction.kind,
+            summary=interaction.summary,
+            answer=answer,
+            outcome=Outcome.COMPLETED
+            if interaction.outcome == Outcome.PENDING
+            else interaction.outcome,
+            category=interaction.category,
+            department=interaction.department,
+            faq_ids=interaction.faq_ids,
+        )
+    except InteractionsError as exc:
+        raise InboxError(exc.message, field="body") from exc
 
 
 def _send_reply_mail(*, message: InboxMessage, body: str) -> str:

@@ -96,7 +96,7 @@ def _rows(fixture: Fixture, count: int, seed: int) -> Iterator[tuple[Any, ...]]:
         center = rng.choices(fixture.centers, weights)[0]
         started = START + timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
         ended = started + timedelta(seconds=rng.randrange(30, 1800))
-        outcome = rng.choices(outcomes, [80, 5, 10, 5])[0]
+        outcome = rng.choices(outcomes, [80, 5, 10, 5, 2])[0]
         departments = fixture.departments[center.pk]
         department = (
             rng.choice(departments)

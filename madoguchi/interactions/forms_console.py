@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from madoguchi.accounts.models import User
 from madoguchi.console.forms import PageForm
 from madoguchi.interactions.models import (
+    DESK_OUTCOMES,
     CallbackResult,
     Category,
     Channel,
@@ -71,7 +72,7 @@ class ContactForm(_CenterChoices, PageForm):
     faq_ids = forms.CharField(
         label=_("使用したFAQ（ID、複数はカンマ区切り）"), max_length=200, required=False
     )
-    outcome = forms.ChoiceField(label=_("結果"), choices=Outcome.choices, initial=Outcome.COMPLETED)
+    outcome = forms.ChoiceField(label=_("結果"), choices=DESK_OUTCOMES, initial=Outcome.COMPLETED)
     department = forms.ModelChoiceField(
         label=_("所管課（取次ぎ・エスカレーション）"),
         queryset=Department.objects.none(),

@@ -94,12 +94,17 @@ class Outcome(models.TextChoices):
     SWITCHBOARD_TRANSFER = "switchboard_transfer", _("電話交換（完了扱い）")
     HANDED_TO_DEPARTMENT = "handed_to_department", _("所管課へ取次ぎ（完了扱い）")
     ESCALATED = "escalated", _("エスカレーション・未解決")
+    # A written inquiry (web form, e-mail, FAX) until it is answered: not completed, so it
+    # never inflates first-contact completion; the inbox's reply sets the final outcome.
+    PENDING = "pending", _("回答待ち")
 
 
 # I 第1-8(3): a switchboard transfer and a hand-over (取次ぎ) count as completed in center.
 COMPLETED_OUTCOMES = frozenset(
     {Outcome.COMPLETED, Outcome.SWITCHBOARD_TRANSFER, Outcome.HANDED_TO_DEPARTMENT}
 )
+# What an operator chooses at the desk (PENDING is set by the inbox only).
+DESK_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.PENDING]
 # A hand-over or an escalation goes to someone: the department is required.
 DEPARTMENT_OUTCOMES = frozenset({Outcome.HANDED_TO_DEPARTMENT, Outcome.ESCALATED})
 

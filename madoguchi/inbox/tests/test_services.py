@@ -240,6 +240,23 @@ def test_manual_phone_reply_and_close(iwaki, django_user_model):
     assert message.status == InboxStatus.CLOSED
 
 
+def test_the_interaction_is_pending_until_the_reply_completes_it(iwaki):
+    from madoguchi.interactions.models import COMPLETED_OUTCOMES, Outcome
+
+    message = submit(iwaki, reply_channel="phone", phone="0246-22-1111", email="")
+    interaction = message.interaction
+    assert (interaction.outcome, interaction.answer) == (Outcome.PENDING, "")
+    assert interaction.outcome not in COMPLETED_OUTCOMES  # not first-contact completion
+
+    services.reply_send(actor=None, message=message, body="お電話で手続きを案内しました。")
+
+    interaction.refresh_from_db()
+    assert (interaction.outcome, interaction.answer) == (
+        Outcome.COMPLETED,
+        "お電話で手続きを案内しました。",
+    )
+
+
 def test_a_reply_refuses_my_number_and_writes_nothing(iwaki):
     message = submit(iwaki)
 
