@@ -26,6 +26,7 @@ fi
 .venv/bin/madoguchi audit_purge --enqueue
 .venv/bin/madoguchi recordings_purge --enqueue
 .venv/bin/madoguchi interactions_housekeeping --enqueue
+.venv/bin/madoguchi inbox_fetch --enqueue --every 300
 
 .venv/bin/madoguchi db_worker --queue-name '*' >var/worker.log 2>&1 &
 worker=$!

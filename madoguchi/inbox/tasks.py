@@ -1,14 +1,18 @@
 """Background jobs of the inbox context, run by the ``madoguchi db_worker`` process.
 
-Schedule them every few minutes (fetch) and daily (overdue flags run with the fetch):
-``madoguchi inbox_fetch --enqueue`` from cron or a systemd timer.
+The fetch (with the overdue flags and the personal-data expiry) runs every few minutes:
+``madoguchi inbox_fetch --enqueue --every 300`` (scripts/run.sh) asks the worker once, and
+each run schedules the next one ``every`` seconds later (``run_after``). A fetch is
+idempotent (Message-ID), so an extra chain after a restart only repeats harmless work.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from django_tasks import task
 
 from madoguchi.inbox.errors import InboxError
@@ -48,5 +52,13 @@ def fetch_all(*, center_slug: str = "") -> dict[str, Any]:
 
 
 @task()
-def inbox_fetch_task(center_slug: str = "") -> dict[str, Any]:
-    return fetch_all(center_slug=center_slug)
+def inbox_fetch_task(center_slug: str = "", every_s: int = 0) -> dict[str, Any]:
+    """Fetch now; with ``every_s`` > 0, schedule the next fetch that many seconds later
+    (even when a mailbox failed: the next run retries it)."""
+    try:
+        return fetch_all(center_slug=center_slug)
+    finally:
+        if every_s > 0:
+            inbox_fetch_task.using(run_after=timezone.now() + timedelta(seconds=every_s)).enqueue(
+                center_slug=center_slug, every_s=every_s
+            )

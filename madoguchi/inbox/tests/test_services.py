@@ -373,3 +373,29 @@ def test_inbox_fetch_can_be_handed_to_the_worker(iwaki):
     task = DBTaskResult.objects.get()
     assert task.task_path == "madoguchi.inbox.tasks.inbox_fetch_task"
     assert "ワーカーに依頼しました" in out.getvalue()
+
+
+def test_a_repeating_fetch_schedules_its_next_run(iwaki):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from madoguchi.inbox.tasks import inbox_fetch_task
+
+    call_command("inbox_fetch", "--enqueue", "--every", "300", stdout=io.StringIO())
+    first = DBTaskResult.objects.get()
+    assert first.args_kwargs["kwargs"] == {"center_slug": "", "every_s": 300}
+
+    before = timezone.now()
+    report = inbox_fetch_task.call(every_s=300)  # what the worker runs (no mailboxes here)
+    assert report["mailboxes"] == [] and report["errors"] == []
+    following = DBTaskResult.objects.exclude(pk=first.pk).get()
+    assert following.args_kwargs["kwargs"] == {"center_slug": "", "every_s": 300}
+    assert before + timedelta(seconds=299) <= following.run_after
+    assert following.run_after <= timezone.now() + timedelta(seconds=301)
+
+    with pytest.raises(CommandError):
+        call_command("inbox_fetch", "--every", "300", stdout=io.StringIO())

@@ -19,13 +19,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enqueue", action="store_true", help="その場で実行せず、ワーカーに依頼します"
         )
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            help="--enqueue と併用: この秒数ごとに繰り返し取り込みます（例: 300）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["center"]
         if slug and not Center.objects.filter(slug=slug).exists():
             raise CommandError(f"センター「{slug}」はありません。")
+        if options["every"] < 0 or (options["every"] and not options["enqueue"]):
+            raise CommandError("--every は --enqueue と一緒に、0 以上の秒数で指定してください。")
         if options["enqueue"]:
-            result = inbox_fetch_task.enqueue(center_slug=slug)
+            result = inbox_fetch_task.enqueue(center_slug=slug, every_s=options["every"])
             self.stdout.write(f"ワーカーに依頼しました（{result.id}）。")
             return
         report = fetch_all(center_slug=slug)
