@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.append_only import AppendOnly
+
 
 class Category(models.Model):
     """A node of the city-defined taxonomy of one center (CON-1), edited by the center.
@@ -225,8 +227,10 @@ class InteractionEventType(models.TextChoices):
     PERSONAL_DATA_EXPIRED = "personal_data_expired", _("個人情報の保存期間満了")
 
 
-class InteractionEvent(models.Model):
+class InteractionEvent(AppendOnly, models.Model):
     """Append-only: what happened to an interaction, in order (written by ``events.py``)."""
+
+    append_only_name = "interaction events"
 
     interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
@@ -244,11 +248,6 @@ class InteractionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.at:%H:%M:%S}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("interaction events are append-only")
-        super().save(*args, **kwargs)
 
 
 class EscalationStatus(models.TextChoices):

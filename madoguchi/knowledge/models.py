@@ -10,13 +10,12 @@ in logged queries are masked before they are stored.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.append_only import AppendOnly
 from madoguchi.tenancy.models import Language
 
 # Attachments (FAQ-1): what an editor may attach, enforced by the services.
@@ -256,8 +255,10 @@ class FaqAttachment(models.Model):
         return self.title
 
 
-class FaqVersion(models.Model):
+class FaqVersion(AppendOnly, models.Model):
     """Append-only full snapshot of an FAQ after each change (FAQ-2), for history + diff."""
+
+    append_only_name = "FAQ versions"
 
     faq = models.ForeignKey(Faq, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("版"))
@@ -283,11 +284,6 @@ class FaqVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.faq_id} v{self.number}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("FAQ versions are append-only")
-        super().save(*args, **kwargs)
 
 
 class ApprovalDecision(models.TextChoices):
