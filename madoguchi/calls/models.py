@@ -170,6 +170,13 @@ class Call(models.Model):
         return f"{self.dialed_number} {self.arrived_at:%Y-%m-%d %H:%M:%S}"
 
     @property
+    def phase(self) -> str:
+        """``ringing`` until an operator answers, ``talking`` until it ends, then ``ended``."""
+        if self.ended_at is not None:
+            return "ended"
+        return "ringing" if self.answered_at is None else "talking"
+
+    @property
     def wait_s(self) -> float | None:
         """Seconds from arrival to answer (KPI.md: ASA counts from arrival)."""
         if self.answered_at is None:

@@ -156,8 +156,12 @@ def test_offered_call_to_escalation_callback_report_and_confirmation(
     expect(page.locator(".desk-contact")).to_contain_text("いわき市総合コールセンター")
 
     count = Count()
+    expect(page.locator("#call-phase")).to_have_attribute("data-phase", "ringing")
     count.click(page, "button[value=answer]")
-    page.wait_for_url(f"**/console/desk/?call={call_id}")
+    # The same URL again: wait for the answered page, not for the URL.
+    expect(page.locator("#call-phase")).to_have_attribute("data-phase", "talking")
+    expect(page.locator("#call-phase")).to_have_text("通話中")
+    expect(page.locator("button[value=answer]")).to_have_count(0)
     count.key(page, "/")  # the FAQ pane
     count.type(page, "住民票 郵送")
     count.key(page, "Enter")  # search: the first result is selected
@@ -269,8 +273,12 @@ def test_simple_inquiry_on_an_offered_call(page: Page, asgi_server: str, desk_pe
     call_id = gateway.call_now()
     page.wait_for_url(f"**/console/desk/?call={call_id}")
     count = Count()
+    expect(page.locator("#call-phase")).to_have_attribute("data-phase", "ringing")
     count.click(page, "button[value=answer]")
-    page.wait_for_url(f"**/console/desk/?call={call_id}")
+    # The same URL again: wait for the answered page, not for the URL.
+    expect(page.locator("#call-phase")).to_have_attribute("data-phase", "talking")
+    expect(page.locator("#call-phase")).to_have_text("通話中")
+    expect(page.locator("button[value=answer]")).to_have_count(0)
     count.key(page, "1")
     expect(page.locator(".messages")).to_contain_text("を記録しました")
     assert (count.clicks, count.keys, count.fields) == (1, 1, 0), count.log
