@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "madoguchi.knowledge",
     "madoguchi.reservations",
     "madoguchi.inbox",
+    "madoguchi.reports",
+    "madoguchi.workforce",
     "madoguchi.console",
     "madoguchi.publicsite",
 ]

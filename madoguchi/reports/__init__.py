@@ -1,0 +1,1 @@
+"""Service-level reports: the KPI engine of ../shared/KPI.md, report documents, delivery."""

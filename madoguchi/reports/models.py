@@ -1,0 +1,71 @@
+"""Per-center report settings (the KPI.md options) and the recipients of delivered reports."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportSettings(models.Model):
+    """The counting options of KPI.md for one center; absent → the defaults below."""
+
+    center = models.OneToOneField(
+        "tenancy.Center", on_delete=models.CASCADE, related_name="report_settings"
+    )
+    short_abandon_s = models.PositiveIntegerField(
+        _("短時間放棄の閾値（秒）"),
+        null=True,
+        blank=True,
+        help_text=_("空欄: なし。例 5 → 待ち時間 5 秒以下の放棄は着信数・放棄数から除く。"),
+    )
+    include_blocked = models.BooleanField(_("話中（満杯）を着信数に含める"), default=True)
+    include_voicemail = models.BooleanField(_("留守番電話を着信数に含める"), default=True)
+    long_call_s = models.PositiveIntegerField(
+        _("長時間対応の閾値（秒）"), default=1200, help_text=_("通話時間がこれを超える応答")
+    )
+    service_level_s = models.PositiveIntegerField(_("サービスレベルの閾値（秒）"), default=20)
+    exclude_first_six_months = models.BooleanField(
+        _("年間達成状況から運用開始後6か月を除く"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("報告書の集計設定")
+        verbose_name_plural = _("報告書の集計設定")
+
+    def __str__(self) -> str:
+        return f"{self.center} 集計設定"
+
+
+class ReportKind(models.TextChoices):
+    DAILY = "daily", _("日報")
+    WEEKLY = "weekly", _("週報")
+    MONTHLY = "monthly", _("月報")
+    HALF_YEAR = "half_year", _("半期報告")
+    ANNUAL = "annual", _("年報")
+    SERVICE_LEVEL = "service_level", _("サービスレベル達成状況")
+    PERSONAL_DATA = "personal_data", _("個人情報取扱状況報告")
+    FREQUENT_QUESTIONS = "frequent_questions", _("よくある質問の報告")
+
+
+class ReportRecipient(models.Model):
+    """Who receives a center's delivered reports of one kind (by e-mail, encrypted)."""
+
+    center = models.ForeignKey(
+        "tenancy.Center", on_delete=models.CASCADE, related_name="report_recipients"
+    )
+    kind = models.CharField(_("報告書"), max_length=24, choices=ReportKind.choices)
+    email = models.EmailField(_("送付先メールアドレス"))
+    name = models.CharField(_("氏名・所属"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("有効"), default=True)
+
+    class Meta:
+        verbose_name = _("報告書の送付先")
+        verbose_name_plural = _("報告書の送付先")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kind", "email"], name="report_recipient_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.email}"
