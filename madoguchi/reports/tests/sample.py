@@ -107,8 +107,8 @@ def sample_report(
     )
 
 
-@pytest.fixture
-def sample_builder() -> Iterator[Any]:
+@pytest.fixture(name="sample_builder")
+def sample_builder_fixture() -> Iterator[Any]:
     """Registers a builder of the sample report for ``monthly`` (and ``daily``,
     ``personal_data``), restoring whatever was registered before. Yields the list of
     (center, period) calls."""
