@@ -240,8 +240,9 @@ def _draw_pie(pdf: ReportPdf, chart: Chart, x: float, y: float, w: float, h: flo
             if sweep >= 359.999:
                 pdf.circle(cx + diameter / 2, cy + diameter / 2, diameter / 2, style="F")
             else:
-                pdf.solid_arc(cx, cy, diameter, start, start + sweep, clockwise=False, style="F")
-            start += sweep
+                # Clockwise from 12 o'clock, as on the screen (fpdf2 angles turn anticlockwise).
+                pdf.solid_arc(cx, cy, diameter, start - sweep, start, style="F")
+            start -= sweep
         legend_y = y + 10 + index * 5
         if legend_y > y + h - 5:
             break

@@ -104,7 +104,7 @@ def report_detail(request: HttpRequest, kind: str) -> HttpResponse:
         "period_name": PERIOD_NAMES.get(period.kind, ""),
         "previous": period.first - timedelta(days=1),
         "next": period.last + timedelta(days=1),
-        "download": DownloadForm(initial={"date": period.first}),
+        "download": DownloadForm(initial={"date": period.first}, auto_id="download_%s"),
         "history": delivery_history(center=center, kind=kind, limit=20),
     }
     try:
