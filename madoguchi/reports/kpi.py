@@ -1,0 +1,895 @@
+"""The KPI engine: every figure of docs KPI.md as code, over any center and period.
+
+Calls are read once as :class:`CallRecord` tuples (live, simulated and imported calls
+alike, no model instances) and fed to :class:`KpiAccumulator`, which keeps running sums
+for every figure; :func:`compute` and :func:`breakdown` are thin wrappers over it, so an
+annual report makes one pass over its calls for the totals and all breakdowns.
+
+Each figure is one small function below whose docstring quotes KPI.md. The counting
+options (short-abandon threshold, blocked and voicemail in offered, long-call and
+service-level thresholds) come from the center's ``ReportSettings`` (:class:`KpiOptions`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+
+from madoguchi.calls.models import Call, Disposition
+from madoguchi.reports.documents import Definition
+from madoguchi.tenancy.calendars import TOKYO, CalendarRules
+from madoguchi.tenancy.errors import TenancyError
+from madoguchi.tenancy.models import Calendar, Center, InboundNumber
+from madoguchi.tenancy.phone import phone_normalize
+
+ANSWERED = "answered"
+ABANDONED = "abandoned"
+VOICEMAIL = "voicemail"
+BLOCKED = "blocked"
+AFTER_HOURS = "after_hours"
+OUTCOMES = (ANSWERED, ABANDONED, VOICEMAIL, BLOCKED, AFTER_HOURS)
+
+# Call.disposition → KPI.md outcome. Calls still in progress and calls to numbers that
+# belong to no center are not contacts of a center yet and are left out of every figure.
+_OUTCOME_OF: dict[str, str] = {
+    Disposition.ANSWERED: ANSWERED,
+    Disposition.ABANDONED: ABANDONED,
+    Disposition.VOICEMAIL: VOICEMAIL,
+    Disposition.BLOCKED: BLOCKED,
+    Disposition.AFTER_HOURS: AFTER_HOURS,
+    Disposition.AFTER_HOURS_FORWARDED: AFTER_HOURS,
+}
+
+_CHUNK = 5000
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class KpiOptions:
+    """The per-center counting options of KPI.md (defaults = the Iwaki spec, RPT-5)."""
+
+    #: Abandons with wait <= N seconds (inclusive) leave offered and abandoned; None = none.
+    short_abandon_s: int | None = None
+    include_blocked: bool = True
+    include_voicemail: bool = True
+    #: Answered calls with talk time strictly greater than this are long calls.
+    long_call_s: int = 1200
+    #: Service level counts answered calls with wait <= this.
+    service_level_s: int = 20
+
+    @classmethod
+    def for_center(cls, center: Center, **overrides: Any) -> KpiOptions:
+        """The center's ReportSettings (or the defaults), with ``overrides`` applied."""
+        from madoguchi.reports.models import ReportSettings
+
+        settings = ReportSettings.objects.filter(center=center).first()
+        options = cls()
+        if settings is not None:
+            options = cls(
+                short_abandon_s=settings.short_abandon_s,
+                include_blocked=settings.include_blocked,
+                include_voicemail=settings.include_voicemail,
+                long_call_s=settings.long_call_s,
+                service_level_s=settings.service_level_s,
+            )
+        return replace(options, **overrides) if overrides else options
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One call as KPI.md sees it (a live Call row or an imported CDR)."""
+
+    call_id: str
+    line: str  # number dialed, E.164 (+81246221111)
+    arrived_at: datetime  # aware; "offered_at" in the CDR CSV = queue entry / arrival
+    answered_at: datetime | None
+    ended_at: datetime | None
+    wrap_end_at: datetime | None
+    outcome: str  # answered | abandoned | voicemail | blocked | after_hours
+    in_hours: bool
+    queue: str = ""
+    operator: str = ""
+    category: str = ""
+    transferred_to: str = ""
+    resolved_in_center: bool | None = None
+    is_switchboard_transfer: bool | None = None
+    faq_ids: tuple[str, ...] = ()
+
+
+class OpeningHours:
+    """A calendar's opening intervals, computed once per date (KPI.md "in hours")."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        loaded = Calendar.objects.prefetch_related("hours", "exceptions").get(pk=calendar.pk)
+        self._rules = CalendarRules(loaded)
+        self._days: dict[date, tuple[datetime, datetime] | None] = {}
+
+    def interval(self, day: date) -> tuple[datetime, datetime] | None:
+        if day not in self._days:
+            self._days[day] = self._rules.day_hours(day).interval()
+        return self._days[day]
+
+    def is_open(self, at: datetime) -> bool:
+        """KPI.md: "Opening time is in, closing time is out"."""
+        interval = self.interval(at.astimezone(TOKYO).date())
+        return interval is not None and interval[0] <= at < interval[1]
+
+
+def calls_in_period(*, center: Center, since: datetime, until: datetime) -> Iterator[CallRecord]:
+    """Stream the center's calls (live, simulated and imported) arriving in [since, until).
+
+    ``in_hours`` is KPI.md's: "the call's arrival time (queue entry) lies inside the
+    center's opening hours for that date", from the center calendar — and a call the
+    phone system or the imported record already marked after-hours stays after-hours.
+    """
+    opening = OpeningHours(center.calendar)
+    rows = (
+        Call.objects.filter(
+            center=center,
+            arrived_at__gte=since,
+            arrived_at__lt=until,
+            disposition__in=list(_OUTCOME_OF),
+        )
+        .order_by()
+        .values_list(
+            "id",
+            "external_id",
+            "dialed_number",
+            "arrived_at",
+            "answered_at",
+            "ended_at",
+            "wrap_end_at",
+            "disposition",
+            "in_hours",
+            "queue__name",
+            "agent__name",
+            "category",
+            "transferred_to",
+            "resolved_in_center",
+            "is_switchboard_transfer",
+            "faq_ids",
+        )
+    )
+    for (
+        pk,
+        external_id,
+        line,
+        arrived,
+        answered,
+        ended,
+        wrap_end,
+        disposition,
+        flagged_in_hours,
+        queue,
+        agent,
+        category,
+        transferred_to,
+        resolved,
+        switchboard,
+        faq_ids,
+    ) in rows.iterator(chunk_size=_CHUNK):
+        outcome = _OUTCOME_OF[disposition]
+        yield CallRecord(
+            call_id=external_id or str(pk),
+            line=line,
+            arrived_at=arrived,
+            answered_at=answered,
+            ended_at=ended,
+            wrap_end_at=wrap_end,
+            outcome=outcome,
+            in_hours=outcome != AFTER_HOURS and flagged_in_hours and opening.is_open(arrived),
+            queue=queue or "",
+            operator=agent or "",
+            category=category or "",
+            transferred_to=transferred_to or "",
+            resolved_in_center=resolved,
+            is_switchboard_transfer=switchboard,
+            faq_ids=tuple(dict.fromkeys(str(f) for f in (faq_ids or []))),
+        )
+
+
+# --------------------------------------------------------------------------- operating hours
+
+
+def opening_intervals(
+    *, center: Center, first: date, last: date
+) -> list[tuple[datetime, datetime]]:
+    """The center's opening intervals from ``first`` to ``last`` (both inclusive)."""
+    opening = OpeningHours(center.calendar)
+    intervals = []
+    day = first
+    while day <= last:
+        interval = opening.interval(day)
+        if interval is not None:
+            intervals.append(interval)
+        day += timedelta(days=1)
+    return intervals
+
+
+def operating_hours(*, center: Center, first: date, last: date) -> float:
+    """KPI.md "answered per hour: answered ÷ operating hours in the period" — the opening
+    hours of the center calendar over the days (holidays, closures, Dec 29–Jan 3 respected)."""
+    return (
+        sum(
+            (closes - opens).total_seconds()
+            for opens, closes in opening_intervals(center=center, first=first, last=last)
+        )
+        / 3600
+    )
+
+
+def operating_hours_by(
+    *,
+    center: Center,
+    first: date,
+    last: date,
+    bucket: Callable[[datetime], str],
+    step_minutes: int = 60,
+) -> dict[str, float]:
+    """Operating hours per bucket (e.g. per clock hour with :func:`bucket_hour`): each
+    opening interval is cut at ``step_minutes`` boundaries (Tokyo) and each piece added to
+    the bucket of its start."""
+    hours: dict[str, float] = defaultdict(float)
+    step = timedelta(minutes=step_minutes)
+    for opens, closes in opening_intervals(center=center, first=first, last=last):
+        local = opens.astimezone(TOKYO)
+        start = local.replace(
+            minute=(local.minute // step_minutes) * step_minutes if step_minutes < 60 else 0,
+            second=0,
+            microsecond=0,
+        )
+        while start < closes:
+            end = start + step
+            piece = (min(end, closes) - max(start, opens)).total_seconds()
+            if piece > 0:
+                hours[bucket(max(start, opens))] += piece / 3600
+            start = end
+    return dict(hours)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass
+class Kpis:
+    """Every figure of KPI.md; rates are fractions 0..1, or None when the denominator is 0."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    voicemail: int = 0
+    blocked: int = 0
+    after_hours: int = 0
+    short_abandons: int = 0
+    answer_rate: float | None = None
+    abandon_rate: float | None = None
+    asa_s: float | None = None
+    service_level: float | None = None
+    first_contact_completion_rate: float | None = None
+    first_answer_rate: float | None = None
+    avg_abandon_wait_s: float | None = None
+    avg_talk_s: float | None = None
+    avg_wrap_s: float | None = None
+    avg_handle_s: float | None = None
+    long_calls: int = 0
+    transfers: int = 0
+    switchboard_transfers: int = 0
+    operating_hours: float = 0.0
+    answered_per_operating_hour: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def is_short_abandon(record: CallRecord, options: KpiOptions) -> bool:
+    """KPI.md offered: "short-abandon threshold (none; e.g. 5 s → abandons with wait ≤ 5 s
+    inclusive leave offered and abandoned)"."""
+    if options.short_abandon_s is None or record.outcome != ABANDONED:
+        return False
+    if record.ended_at is None:
+        return False
+    return (record.ended_at - record.arrived_at).total_seconds() <= options.short_abandon_s
+
+
+def is_offered(record: CallRecord, options: KpiOptions) -> bool:
+    """KPI.md offered (総着信呼数): "in-hours calls: answered + abandoned + voicemail +
+    blocked (busy). After-hours calls are counted apart and never offered." Blocked and
+    voicemail are included unless the center says otherwise; short abandons leave."""
+    if not record.in_hours:
+        return False
+    if record.outcome == ANSWERED:
+        return True
+    if record.outcome == ABANDONED:
+        return not is_short_abandon(record, options)
+    if record.outcome == VOICEMAIL:
+        return options.include_voicemail
+    if record.outcome == BLOCKED:
+        return options.include_blocked
+    return False
+
+
+def is_answered(record: CallRecord) -> bool:
+    """KPI.md answered (応答数): "offered calls connected to an operator"."""
+    return record.in_hours and record.outcome == ANSWERED and record.answered_at is not None
+
+
+def is_abandoned(record: CallRecord, options: KpiOptions) -> bool:
+    """KPI.md abandoned (放棄呼): "offered calls where the caller hung up while waiting"."""
+    return record.in_hours and record.outcome == ABANDONED and not is_short_abandon(record, options)
+
+
+def wait_s(record: CallRecord) -> float | None:
+    """Seconds from arrival to answer (ASA counts from arrival, zero waits included)."""
+    if record.answered_at is None:
+        return None
+    return (record.answered_at - record.arrived_at).total_seconds()
+
+
+def abandon_wait_s(record: CallRecord) -> float | None:
+    """KPI.md average abandon wait: "hang-up − arrival"."""
+    if record.ended_at is None:
+        return None
+    return (record.ended_at - record.arrived_at).total_seconds()
+
+
+def talk_s(record: CallRecord) -> float | None:
+    """KPI.md average talk time: "end − answered"."""
+    if record.answered_at is None or record.ended_at is None:
+        return None
+    return (record.ended_at - record.answered_at).total_seconds()
+
+
+def wrap_s(record: CallRecord) -> float | None:
+    """KPI.md average wrap-up: "wrap end − end" (no wrap end recorded = no wrap-up, 0 s)."""
+    if record.ended_at is None:
+        return None
+    end = record.wrap_end_at or record.ended_at
+    return (end - record.ended_at).total_seconds()
+
+
+def handle_s(record: CallRecord) -> float | None:
+    """KPI.md AHT: "wrap end − answered" (talk + wrap-up)."""
+    if record.answered_at is None or record.ended_at is None:
+        return None
+    end = record.wrap_end_at or record.ended_at
+    return (end - record.answered_at).total_seconds()
+
+
+def is_completed_in_center(record: CallRecord) -> bool:
+    """KPI.md first-contact completion: "answered calls completed in the center ...
+    Switchboard transfers (電話交換) and proper hand-overs to the owning department
+    (取次ぎ) count as completed." The record's ``resolved_in_center`` is true for those
+    (interactions.COMPLETED_OUTCOMES); unknown (no record) is not completed."""
+    return bool(record.resolved_in_center) or bool(record.is_switchboard_transfer)
+
+
+def is_long_call(record: CallRecord, options: KpiOptions) -> bool:
+    """KPI.md long calls (長時間対応): "answered calls with talk time strictly greater than
+    the threshold (default 1,200 s)"."""
+    talk = talk_s(record)
+    return talk is not None and talk > options.long_call_s
+
+
+def answer_rate(answered: int, offered: int) -> float | None:
+    """KPI.md 受電応答率: "answered ÷ offered"."""
+    return _ratio(answered, offered)
+
+
+def abandon_rate(abandoned: int, offered: int) -> float | None:
+    """KPI.md abandon rate: "abandoned ÷ offered"."""
+    return _ratio(abandoned, offered)
+
+
+def asa(total_wait_s: float, answered: int) -> float | None:
+    """KPI.md ASA 平均応答時間: "Σ(answered − arrival) over answered ÷ answered (zero waits
+    included)"."""
+    return _ratio(total_wait_s, answered)
+
+
+def service_level(answered_within: int, offered: int) -> float | None:
+    """KPI.md service level (X s): "answered with wait ≤ X ÷ offered"."""
+    return _ratio(answered_within, offered)
+
+
+def first_contact_completion_rate(completed: int, answered: int) -> float | None:
+    """KPI.md 一次応対完了率: "answered calls completed in the center ÷ answered"."""
+    return _ratio(completed, answered)
+
+
+def first_answer_rate(
+    completed_not_switchboard: int, answered_not_switchboard: int
+) -> float | None:
+    """KPI.md 一次回答率: "answered calls answered and completed by the center, switchboard
+    transfers excluded ÷ answered calls excluding switchboard transfers"."""
+    return _ratio(completed_not_switchboard, answered_not_switchboard)
+
+
+def average(total_s: float, count: int) -> float | None:
+    """KPI.md averages (abandon wait, talk, wrap-up, AHT): a sum of seconds ÷ a count."""
+    return _ratio(total_s, count)
+
+
+def answered_per_operating_hour(answered: int, hours: float) -> float | None:
+    """KPI.md answered per hour: "answered ÷ operating hours in the period"."""
+    return _ratio(answered, hours)
+
+
+@dataclass
+class KpiAccumulator:
+    """Running sums of one group of calls; :meth:`result` turns them into :class:`Kpis`."""
+
+    options: KpiOptions
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    voicemail: int = 0
+    blocked: int = 0
+    after_hours: int = 0
+    short_abandons: int = 0
+    answered_within_sl: int = 0
+    wait_s: float = 0.0
+    abandon_wait_s: float = 0.0
+    abandon_wait_n: int = 0
+    talk_s: float = 0.0
+    wrap_s: float = 0.0
+    handle_s: float = 0.0
+    handled_n: int = 0
+    completed: int = 0
+    completed_not_switchboard: int = 0
+    switchboard_transfers: int = 0
+    transfers: int = 0
+    long_calls: int = 0
+
+    def add(self, record: CallRecord) -> None:
+        options = self.options
+        if not record.in_hours:
+            self.after_hours += 1
+            return
+        outcome = record.outcome
+        if outcome == VOICEMAIL:
+            self.voicemail += 1
+        elif outcome == BLOCKED:
+            self.blocked += 1
+        elif outcome == ABANDONED and is_short_abandon(record, options):
+            self.short_abandons += 1
+        if not is_offered(record, options):
+            return
+        self.offered += 1
+        if is_abandoned(record, options):
+            self.abandoned += 1
+            waited = abandon_wait_s(record)
+            if waited is not None:
+                self.abandon_wait_s += waited
+                self.abandon_wait_n += 1
+            return
+        if not is_answered(record):
+            return
+        self.answered += 1
+        waited = wait_s(record) or 0.0
+        self.wait_s += waited
+        if waited <= options.service_level_s:
+            self.answered_within_sl += 1
+        talk, wrap, handle = talk_s(record), wrap_s(record), handle_s(record)
+        if talk is not None and wrap is not None and handle is not None:
+            self.talk_s += talk
+            self.wrap_s += wrap
+            self.handle_s += handle
+            self.handled_n += 1
+            if talk > options.long_call_s:
+                self.long_calls += 1
+        completed = is_completed_in_center(record)
+        if record.is_switchboard_transfer:
+            self.switchboard_transfers += 1
+        else:
+            self.completed_not_switchboard += completed
+        self.completed += completed
+        if record.transferred_to:
+            self.transfers += 1
+
+    def result(self, operating_hours: float = 0.0) -> Kpis:
+        answered_not_switchboard = self.answered - self.switchboard_transfers
+        return Kpis(
+            offered=self.offered,
+            answered=self.answered,
+            abandoned=self.abandoned,
+            voicemail=self.voicemail,
+            blocked=self.blocked,
+            after_hours=self.after_hours,
+            short_abandons=self.short_abandons,
+            answer_rate=answer_rate(self.answered, self.offered),
+            abandon_rate=abandon_rate(self.abandoned, self.offered),
+            asa_s=asa(self.wait_s, self.answered),
+            service_level=service_level(self.answered_within_sl, self.offered),
+            first_contact_completion_rate=first_contact_completion_rate(
+                self.completed, self.answered
+            ),
+            first_answer_rate=first_answer_rate(
+                self.completed_not_switchboard, answered_not_switchboard
+            ),
+            avg_abandon_wait_s=average(self.abandon_wait_s, self.abandon_wait_n),
+            avg_talk_s=average(self.talk_s, self.handled_n),
+            avg_wrap_s=average(self.wrap_s, self.handled_n),
+            avg_handle_s=average(self.handle_s, self.handled_n),
+            long_calls=self.long_calls,
+            transfers=self.transfers,
+            switchboard_transfers=self.switchboard_transfers,
+            operating_hours=operating_hours,
+            answered_per_operating_hour=answered_per_operating_hour(self.answered, operating_hours),
+        )
+
+
+def compute(records: Iterable[CallRecord], *, options: KpiOptions, operating_hours: float) -> Kpis:
+    """Every KPI.md figure over ``records`` (pure: no database)."""
+    accumulator = KpiAccumulator(options)
+    for record in records:
+        accumulator.add(record)
+    return accumulator.result(operating_hours)
+
+
+def breakdown(
+    records: Iterable[CallRecord],
+    key: Callable[[CallRecord], str],
+    *,
+    options: KpiOptions,
+    hours: Callable[[str], float] | None = None,
+) -> dict[str, Kpis]:
+    """The figures per ``key`` (sorted by key); ``hours(key)`` gives each group's
+    operating hours (0 → answered per operating hour is None)."""
+    groups: dict[str, KpiAccumulator] = {}
+    for record in records:
+        name = key(record)
+        group = groups.get(name)
+        if group is None:
+            group = groups[name] = KpiAccumulator(options)
+        group.add(record)
+    return {name: groups[name].result(hours(name) if hours else 0.0) for name in sorted(groups)}
+
+
+# --------------------------------------------------------------------------- buckets
+
+
+def _local(at: datetime) -> datetime:
+    return at.astimezone(TOKYO)
+
+
+def bucket_interval(at: datetime, minutes: int) -> str:
+    """Start of the 15/30/60-minute interval of ``at`` in Tokyo, e.g. "09:15"."""
+    if minutes not in (15, 30, 60):
+        raise ValueError("interval must be 15, 30 or 60 minutes")
+    local = _local(at)
+    return f"{local.hour:02d}:{(local.minute // minutes) * minutes:02d}"
+
+
+def bucket_hour(at: datetime) -> str:
+    """KPI.md hour buckets: "clock hour of arrival" (Tokyo), e.g. "09"."""
+    return f"{_local(at).hour:02d}"
+
+
+def bucket_day(at: datetime) -> str:
+    return _local(at).date().isoformat()
+
+
+def bucket_week(at: datetime) -> str:
+    """ISO week (Monday first), e.g. "2026-W40"."""
+    year, week, _day = _local(at).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def bucket_month(at: datetime) -> str:
+    local = _local(at)
+    return f"{local.year}-{local.month:02d}"
+
+
+def _fiscal_year(local: datetime) -> int:
+    return local.year if local.month >= 4 else local.year - 1
+
+
+def bucket_half_year(at: datetime) -> str:
+    """Fiscal half year: "2026H1" = April–September of FY2026, "2026H2" = October–March."""
+    local = _local(at)
+    half = "H1" if 4 <= local.month <= 9 else "H2"
+    return f"{_fiscal_year(local)}{half}"
+
+
+def bucket_fiscal_year(at: datetime) -> str:
+    """Fiscal year (April–March), e.g. "FY2026"."""
+    return f"FY{_fiscal_year(_local(at))}"
+
+
+def line_display(e164: str) -> str:
+    """ "+81246221111" → "0246-22-1111" (the InboundNumber's display when known)."""
+    known = InboundNumber.objects.filter(e164=e164).values_list("display", flat=True).first()
+    if known:
+        return known
+    try:
+        return phone_normalize(e164).display
+    except TenancyError:
+        return e164
+
+
+# --------------------------------------------------------------------------- other figures
+
+
+def interaction_figures(*, center: Center, since: datetime, until: datetime) -> dict[str, Any]:
+    """Interactions started in [since, until): counts by channel, kind, category, outcome;
+    complaints; escalations created (count, reported done, confirmed by the city); long
+    interactions (talk strictly greater than the long-call threshold); hand-overs by
+    department."""
+    from madoguchi.interactions.models import (
+        Escalation,
+        EscalationStatus,
+        Interaction,
+        InteractionKind,
+        Outcome,
+    )
+
+    options = KpiOptions.for_center(center)
+    rows = Interaction.objects.filter(
+        center=center, started_at__gte=since, started_at__lt=until
+    ).order_by()
+    by_channel: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    by_outcome: Counter[str] = Counter()
+    transfers: Counter[str] = Counter()
+    long_interactions = 0
+    total = 0
+    for channel, kind, category, outcome, department, started, ended in rows.values_list(
+        "channel", "kind", "category__name", "outcome", "department__name", "started_at", "ended_at"
+    ).iterator(chunk_size=_CHUNK):
+        total += 1
+        by_channel[channel] += 1
+        by_kind[kind] += 1
+        by_category[category or ""] += 1
+        by_outcome[outcome] += 1
+        if outcome == Outcome.HANDED_TO_DEPARTMENT:
+            transfers[department or ""] += 1
+        if (ended - started).total_seconds() > options.long_call_s:
+            long_interactions += 1
+    escalations = Escalation.objects.filter(
+        center=center, created_at__gte=since, created_at__lt=until
+    ).aggregate(
+        count=Count("id"),
+        completed=Count(
+            "id", filter=Q(status__in=[EscalationStatus.REPORTED, EscalationStatus.CONFIRMED])
+        ),
+        confirmed=Count("id", filter=Q(status=EscalationStatus.CONFIRMED)),
+    )
+    return {
+        "total": total,
+        "by_channel": dict(sorted(by_channel.items())),
+        "by_kind": dict(sorted(by_kind.items())),
+        "by_category": dict(sorted(by_category.items())),
+        "by_outcome": dict(sorted(by_outcome.items())),
+        "complaints": by_kind.get(InteractionKind.COMPLAINT, 0),
+        "escalations": {
+            "count": escalations["count"],
+            "completed": escalations["completed"],
+            "confirmed": escalations["confirmed"],
+        },
+        "long_interactions": long_interactions,
+        "transfers_by_department": dict(sorted(transfers.items())),
+    }
+
+
+def faq_use(*, center: Center, since: datetime, until: datetime) -> dict[str, int]:
+    """KPI.md FAQ use: "per FAQ, number of answered contacts whose record lists it (once per
+    contact)". Contacts are the answered calls arriving in [since, until) (live and
+    imported; a call's FAQ list comes from its interaction record) plus the answered
+    interactions of other channels started then (records without a call, not pending)."""
+    counts: Counter[str] = Counter()
+    for record in calls_in_period(center=center, since=since, until=until):
+        if is_answered(record):
+            counts.update(set(record.faq_ids))
+    _add_interaction_faq_use(counts, center=center, since=since, until=until)
+    return dict(sorted(counts.items()))
+
+
+def _add_interaction_faq_use(
+    counts: Counter[str], *, center: Center, since: datetime, until: datetime
+) -> None:
+    from madoguchi.interactions.models import Interaction, Outcome
+
+    rows = (
+        Interaction.objects.filter(
+            center=center, started_at__gte=since, started_at__lt=until, call__isnull=True
+        )
+        .exclude(outcome=Outcome.PENDING)
+        .order_by()
+        .values_list("faq_ids", flat=True)
+    )
+    for faq_ids in rows.iterator(chunk_size=_CHUNK):
+        counts.update({str(f) for f in faq_ids or []})
+
+
+def booking_figures(*, center: Center, since: datetime, until: datetime) -> dict[str, Any]:
+    """Bookings made, cancelled and changed in [since, until), by channel. A change ends
+    the old booking (status changed) and creates a new one; it is counted once as changed
+    (by the new booking's channel and time) and not as created."""
+    from madoguchi.reservations.models import Booking, BookingStatus
+
+    bookings = Booking.objects.filter(center=center).order_by()
+    changes = bookings.filter(
+        status=BookingStatus.CHANGED,
+        replaced_by__created_at__gte=since,
+        replaced_by__created_at__lt=until,
+    )
+    changed_ids = set(changes.values_list("replaced_by_id", flat=True))
+    created: Counter[str] = Counter()
+    for pk, channel in bookings.filter(created_at__gte=since, created_at__lt=until).values_list(
+        "pk", "channel"
+    ):
+        if pk not in changed_ids:
+            created[channel] += 1
+    cancelled = Counter(
+        bookings.filter(cancelled_at__gte=since, cancelled_at__lt=until).values_list(
+            "channel", flat=True
+        )
+    )
+    changed = Counter(changes.values_list("replaced_by__channel", flat=True))
+    return {
+        "created": sum(created.values()),
+        "cancelled": sum(cancelled.values()),
+        "changed": sum(changed.values()),
+        "created_by_channel": dict(sorted(created.items())),
+        "cancelled_by_channel": dict(sorted(cancelled.items())),
+        "changed_by_channel": dict(sorted(changed.items())),
+    }
+
+
+def inbox_figures(*, center: Center, since: datetime, until: datetime) -> dict[str, Any]:
+    """Written inquiries received in [since, until): by channel, how many have a reply,
+    and how many are past their reply date (overdue)."""
+    from madoguchi.inbox.models import InboxMessage
+
+    messages = InboxMessage.objects.filter(
+        center=center, received_at__gte=since, received_at__lt=until
+    ).order_by()
+    by_channel = Counter(messages.values_list("channel", flat=True))
+    return {
+        "received": sum(by_channel.values()),
+        "received_by_channel": dict(sorted(by_channel.items())),
+        "replied": messages.filter(replies__isnull=False).distinct().count(),
+        "overdue": messages.filter(overdue=True).count(),
+    }
+
+
+def csat(*, center: Center, since: datetime, until: datetime) -> dict[str, Any]:
+    """KPI.md CSAT: "responses scoring 4 or 5 ÷ all responses" (responses in [since, until))."""
+    from madoguchi.inbox.models import SurveyResponse
+
+    figures = SurveyResponse.objects.filter(
+        center=center, created_at__gte=since, created_at__lt=until
+    ).aggregate(responses=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
+    return {
+        "responses": figures["responses"],
+        "satisfied": figures["satisfied"],
+        "rate": _ratio(figures["satisfied"], figures["responses"]),
+    }
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass
+class _Summary:
+    options: KpiOptions
+    total: KpiAccumulator = field(init=False)
+    by_line: dict[str, KpiAccumulator] = field(default_factory=dict)
+    by_hour: dict[str, KpiAccumulator] = field(default_factory=dict)
+    by_category: dict[str, KpiAccumulator] = field(default_factory=dict)
+    faq_use: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.total = KpiAccumulator(self.options)
+
+    def _group(self, groups: dict[str, KpiAccumulator], name: str) -> KpiAccumulator:
+        group = groups.get(name)
+        if group is None:
+            group = groups[name] = KpiAccumulator(self.options)
+        return group
+
+    def add(self, record: CallRecord) -> None:
+        self.total.add(record)
+        self._group(self.by_line, record.line).add(record)
+        self._group(self.by_hour, bucket_hour(record.arrived_at)).add(record)
+        self._group(self.by_category, record.category).add(record)
+        if is_answered(record):
+            self.faq_use.update(set(record.faq_ids))
+
+
+def _since_until(first: date, last: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(first, time.min, tzinfo=TOKYO),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=TOKYO),
+    )
+
+
+def kpi_summary(*, center: Center, first: date, last: date, options: KpiOptions) -> dict[str, Any]:
+    """The JSON object of ``madoguchi kpi``: every Kpis key at top level plus by_line
+    (keyed "0246-22-1111"), by_hour ("09"…), by_category (each with the same keys) and
+    faq_use — one pass over the calls of [first, last] (Tokyo dates)."""
+    since, until = _since_until(first, last)
+    summary = _Summary(options)
+    for record in calls_in_period(center=center, since=since, until=until):
+        summary.add(record)
+    _add_interaction_faq_use(summary.faq_use, center=center, since=since, until=until)
+    total_hours = operating_hours(center=center, first=first, last=last)
+    hour_hours = operating_hours_by(center=center, first=first, last=last, bucket=bucket_hour)
+    result: dict[str, Any] = {
+        "center": center.slug,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "options": asdict(options),
+    }
+    result.update(summary.total.result(total_hours).as_dict())
+    result["by_line"] = {
+        line_display(line): group.result(total_hours).as_dict()
+        for line, group in sorted(summary.by_line.items())
+    }
+    result["by_hour"] = {
+        hour: group.result(hour_hours.get(hour, 0.0)).as_dict()
+        for hour, group in sorted(summary.by_hour.items())
+    }
+    result["by_category"] = {
+        category: group.result(total_hours).as_dict()
+        for category, group in sorted(summary.by_category.items())
+    }
+    result["faq_use"] = dict(sorted(summary.faq_use.items()))
+    return result
+
+
+# --------------------------------------------------------------------------- definitions
+
+DEFINITIONS: list[Definition] = [
+    Definition(
+        "受付時間内",
+        "着信（キュー到着）時刻がその日のセンターの受付時間内にあること。開始時刻は含み、"
+        "終了時刻は含まない（18:59:59 に着信し 19:00:20 に応答した呼は時間内）。",
+    ),
+    Definition(
+        "総着信呼数",
+        "受付時間内の応答＋放棄＋留守番電話＋話中（満杯）。時間外の着信は別に数え、"
+        "着信数には含めない。話中・留守番電話を含めるか、短時間放棄（待ち時間が閾値以下）を"
+        "除くかはセンターの設定による。",
+    ),
+    Definition("応答数", "総着信呼数のうちオペレーターにつながった呼"),
+    Definition("放棄呼", "総着信呼数のうち待ち時間中に発信者が切断した呼"),
+    Definition("受電応答率", "応答数 ÷ 総着信呼数"),
+    Definition("放棄率", "放棄呼数 ÷ 総着信呼数"),
+    Definition("平均応答時間（ASA）", "Σ（応答時刻 − 着信時刻）÷ 応答数（待ち時間0秒を含む）"),
+    Definition("サービスレベル", "待ち時間が閾値（秒）以下で応答した呼 ÷ 総着信呼数"),
+    Definition(
+        "一次応対完了率",
+        "センターで完了した応答呼 ÷ 応答数。電話交換および所管課への適切な取次ぎは完了とみなす。",
+    ),
+    Definition(
+        "一次回答率",
+        "センターで回答・完了した応答呼（電話交換を除く）÷ 電話交換を除く応答数",
+    ),
+    Definition("平均放棄呼時間", "Σ（切断時刻 − 着信時刻）÷ 放棄呼数"),
+    Definition("平均通話時間", "Σ（終話時刻 − 応答時刻）÷ 応答数"),
+    Definition("平均後処理時間", "Σ（後処理終了時刻 − 終話時刻）÷ 応答数"),
+    Definition("平均処理時間（AHT）", "Σ（後処理終了時刻 − 応答時刻）÷ 応答数"),
+    Definition("時間当たり応答数", "応答数 ÷ 期間中の受付時間（時間）"),
+    Definition(
+        "長時間対応", "通話時間が閾値（既定 1,200 秒）を超える応答呼（閾値ちょうどは含まない）"
+    ),
+    Definition("時間帯別", "着信時刻（日本時間）の時（0〜23時）で区分"),
+    Definition("FAQ使用数", "FAQごとに、その FAQ を記録に挙げた応答済みの対応件数（1件につき1回）"),
+    Definition("顧客満足度", "評価4または5の回答数 ÷ 全回答数"),
+]
