@@ -1,12 +1,15 @@
-"""Console URLs of the reports context, included at /console/reports/ in the ``console``
-namespace (console/urls.py)."""
+"""Console URLs of the reports context (included from console/urls.py at reports/, in the
+``console:reports_console`` namespace)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from madoguchi.reports import views_console as views
+from madoguchi.reports import views_console
+
+app_name = "reports_console"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.reports_home, name="reports"),
-    path("<str:kind>/", views.report_detail, name="report_detail"),
-    path("<str:kind>/download/", views.report_download_view, name="report_download"),
+    path("", views_console.reports_home, name="home"),
+    path("settings/", views_console.settings_edit, name="settings"),
+    path("<str:kind>/", views_console.report_detail, name="detail"),
+    path("<str:kind>/download/", views_console.report_download_view, name="download"),
 ]

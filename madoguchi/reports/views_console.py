@@ -1,4 +1,5 @@
-"""Console screens of the reports context (RPT-1..8): the list of reports, a report on
+"""Console screens of the reports context (RPT-1..8): the center's KPI counting options;
+the list of reports, a report on
 screen for a chosen period (sections, tables, charts as SVG, definitions), downloads as
 Excel, PDF or CSV (optionally encrypted, the password shown once), delivery history.
 
@@ -13,24 +14,31 @@ import base64
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from madoguchi.accounts.permissions import Action, actions_for
 from madoguchi.audit.services import audit_access
 from madoguchi.console.access import console_view
+from madoguchi.console.forms import keep_error
 from madoguchi.reports import audit_actions
 from madoguchi.reports.delivery import period_for, report_build, report_download
 from madoguchi.reports.errors import ReportsError
+from madoguchi.reports.forms import ReportSettingsForm
 from madoguchi.reports.forms_console import DownloadForm, PeriodForm
-from madoguchi.reports.models import ReportKind
+from madoguchi.reports.kpi import DEFINITIONS, KpiOptions
+from madoguchi.reports.models import ReportKind, ReportSettings
 from madoguchi.reports.periods import Period
 from madoguchi.reports.registry import registered_kinds
 from madoguchi.reports.render_html import display_sections
 from madoguchi.reports.selectors import delivery_history
+from madoguchi.reports.settings_services import report_settings_save
 from madoguchi.tenancy.calendars import TOKYO
+from madoguchi.tenancy.models import Center
 
 KIND_ACTION: dict[str, Action] = {ReportKind.PERSONAL_DATA: Action.PERSONAL_DATA_REPORT_VIEW}
 PERIOD_NAMES = {
@@ -78,7 +86,11 @@ def reports_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/console/home.html",
-        {"rows": rows, "history": [d for d in history if d.kind in kinds]},
+        {
+            "rows": rows,
+            "history": [d for d in history if d.kind in kinds],
+            "can_manage": Action.CENTER_MANAGE in actions_for(request.user, request.center),  # type: ignore[attr-defined]
+        },
     )
 
 
@@ -178,3 +190,44 @@ def report_download_view(request: HttpRequest, kind: str) -> HttpResponse | File
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _center(request: HttpRequest) -> Center:
+    center: Center | None = request.center  # type: ignore[attr-defined]
+    if center is None:
+        raise Http404
+    return center
+
+
+@console_view(Action.CENTER_MANAGE)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    center = _center(request)
+    current = ReportSettings.objects.filter(center=center).first()
+    if request.method == "POST":
+        form = ReportSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                report_settings_save(actor=request.user, center=center, **form.cleaned_data)
+            except ReportsError as exc:
+                keep_error(form, exc)
+            else:
+                messages.success(request, _("集計設定を保存しました。"))
+                return redirect("console:reports_console:settings")
+    else:
+        options = KpiOptions.for_center(center)
+        form = ReportSettingsForm(
+            initial={
+                "short_abandon_s": options.short_abandon_s,
+                "include_blocked": options.include_blocked,
+                "include_voicemail": options.include_voicemail,
+                "long_call_s": options.long_call_s,
+                "service_level_s": options.service_level_s,
+                "exclude_first_six_months": (current.exclude_first_six_months if current else True),
+            }
+        )
+    return render(
+        request,
+        "reports/console/settings.html",
+        {"center": center, "form": form, "saved": current, "definitions": DEFINITIONS},
+        status=400 if form.is_bound else 200,
+    )

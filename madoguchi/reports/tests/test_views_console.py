@@ -40,24 +40,31 @@ def make_user(db):
 
 
 def test_report_list_by_role(client, iwaki, make_user, sample_builder):
-    url = reverse("console:reports")
+    url = reverse("console:reports_console:home")
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     page = client.get(url).content.decode()
     assert '<a href="/console/reports/monthly/">月報</a>' in page
     assert '<a href="/console/reports/personal_data/">個人情報取扱状況報告</a>' in page
     assert "年報<small>（準備中）</small>" in page  # no builder registered in this test
     assert 'href="/console/reports/"' in page  # the navigation entry
+    assert 'href="/console/reports/settings/"' in page  # managers set the KPI options
 
     client.force_login(make_user("shokuin", Role.CITY_STAFF, iwaki))
     page = client.get(url).content.decode()
     assert "月報" in page
     assert "個人情報取扱状況報告" not in page
-    assert client.get(reverse("console:report_detail", args=["personal_data"])).status_code == 403
+    assert "/console/reports/settings/" not in page
+    assert (
+        client.get(reverse("console:reports_console:detail", args=["personal_data"])).status_code
+        == 403
+    )
 
     client.force_login(make_user("sysadmin", Role.SYSADMIN, iwaki))
     page = client.get(url).content.decode()
     assert "個人情報取扱状況報告" in page and "/console/reports/monthly/" not in page
-    assert client.get(reverse("console:report_detail", args=["monthly"])).status_code == 403
+    assert (
+        client.get(reverse("console:reports_console:detail", args=["monthly"])).status_code == 403
+    )
 
     client.force_login(make_user("op", Role.OPERATOR, iwaki))
     assert client.get(url).status_code == 403
@@ -70,7 +77,9 @@ def test_report_screen_shows_sections_tables_svg_charts_and_definitions(
 ):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     audit_trail.mark()
-    page = client.get(reverse("console:report_detail", args=["monthly"]), {"date": "2026-10-15"})
+    page = client.get(
+        reverse("console:reports_console:detail", args=["monthly"]), {"date": "2026-10-15"}
+    )
     assert page.status_code == 200
     html = page.content.decode()
     assert "<h1>月報 2026年10月</h1>" in html
@@ -96,16 +105,20 @@ def test_bad_date_falls_back_to_the_latest_period_with_a_message(
     client, iwaki, make_user, sample_builder
 ):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
-    page = client.get(reverse("console:report_detail", args=["daily"]), {"date": "2026-13-45"})
+    page = client.get(
+        reverse("console:reports_console:detail", args=["daily"]), {"date": "2026-13-45"}
+    )
     assert page.status_code == 200
     assert "日付は YYYY-MM-DD の形で入力してください" in page.content.decode()
     assert 'value="2026-13-45"' in page.content.decode()  # what was typed is kept
-    assert client.get(reverse("console:report_detail", args=["nonsense"])).status_code == 404
+    assert (
+        client.get(reverse("console:reports_console:detail", args=["nonsense"])).status_code == 404
+    )
 
 
 def test_report_without_builder_says_so(client, iwaki, make_user):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
-    page = client.get(reverse("console:report_detail", args=["annual"]))
+    page = client.get(reverse("console:reports_console:detail", args=["annual"]))
     assert page.status_code == 200
     assert "この報告書はまだ作成できません。" in page.content.decode()
 
@@ -116,7 +129,7 @@ def test_plain_download_is_a_file_and_audited(
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     audit_trail.mark()
     response = client.post(
-        reverse("console:report_download", args=["monthly"]),
+        reverse("console:reports_console:download", args=["monthly"]),
         {"date": "2026-10-01", "fmt": "xlsx"},
     )
     assert response.status_code == 200
@@ -132,7 +145,7 @@ def test_encrypted_download_shows_the_password_once_and_the_file_opens_with_it(
 ):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     audit_trail.mark()
-    url = reverse("console:report_download", args=["monthly"])
+    url = reverse("console:reports_console:download", args=["monthly"])
     response = client.post(url, {"date": "2026-10-01", "fmt": "pdf", "encrypt": "on"})
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -165,7 +178,7 @@ def test_bad_download_input_is_refused_with_a_message(
 ):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     audit_trail.mark()
-    url = reverse("console:report_download", args=["monthly"])
+    url = reverse("console:reports_console:download", args=["monthly"])
     response = client.post(url, {"date": "2026-10-01", "fmt": "docx"})
     assert response.status_code == 400
     assert "形式と期間を選び直してください" in response.content.decode()
@@ -174,7 +187,7 @@ def test_bad_download_input_is_refused_with_a_message(
     audit_trail.mark()
     assert (
         client.post(
-            reverse("console:report_download", args=["personal_data"]),
+            reverse("console:reports_console:download", args=["personal_data"]),
             {"date": "2026-10-01", "fmt": "pdf"},
         ).status_code
         == 403
@@ -195,7 +208,7 @@ def test_delivery_history_is_listed(client, iwaki, make_user, sample_builder):
         error="メールを送信できませんでした。",
     )
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
-    html = client.get(reverse("console:reports")).content.decode()
+    html = client.get(reverse("console:reports_console:home")).content.decode()
     assert "2026-10-01〜2026-10-31" in html
     assert "kouhou@city.iwaki.example" in html
     assert "送付失敗：メールを送信できませんでした。" in html
