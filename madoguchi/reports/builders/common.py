@@ -8,14 +8,16 @@ here is pure shaping of figures into :mod:`madoguchi.reports.documents` objects.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from madoguchi.reports import kpi
+from madoguchi.reports.builders import selectors
 from madoguchi.reports.documents import Cell, Chart, Definition, Series, Table
 from madoguchi.reports.periods import Period
 from madoguchi.tenancy.calendars import TOKYO
@@ -277,6 +279,20 @@ def days_of(period: Period) -> list[date]:
     return [period.first + timedelta(days=n) for n in range(period.days)]
 
 
+class LineNames:
+    """E.164 → national display form, asked once per number (``kpi.line_display`` reads
+    the database each time; a report looks up every call's number)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def __call__(self, e164: str) -> str:
+        name = self._known.get(e164)
+        if name is None:
+            name = self._known[e164] = kpi.line_display(e164)
+        return name
+
+
 @dataclass
 class CallData:
     """The calls of a period, read once and shared by every section of a report."""
@@ -286,6 +302,7 @@ class CallData:
     options: kpi.KpiOptions
     records: list[kpi.CallRecord]
     operating_hours: float
+    line_name: LineNames = field(default_factory=LineNames)
 
     @property
     def figures(self) -> kpi.Kpis:
@@ -299,6 +316,20 @@ class CallData:
         """The records grouped by ``key``, sorted by key."""
         groups = kpi.breakdown(self.records, key, options=self.options, hours=hours)
         return sorted(groups.items())
+
+    def faq_use(self) -> dict[str, int]:
+        """KPI.md FAQ use, as ``kpi.faq_use`` counts it, from the calls already loaded
+        (answered calls listing the FAQ, once per call) plus the contacts without a call
+        — so the period's calls are not read a second time."""
+        counts: Counter[str] = Counter()
+        for record in self.records:
+            if record.faq_ids and kpi.is_answered(record):
+                counts.update(set(record.faq_ids))
+        for faq_ids in selectors.faq_ids_of_callless_interactions(
+            center=self.center, since=self.period.since, until=self.period.until
+        ):
+            counts.update({str(f) for f in faq_ids or []})
+        return dict(sorted(counts.items()))
 
     def by_day(self) -> list[tuple[str, kpi.Kpis]]:
         """Every day of the period (closed days too), with its own operating hours."""

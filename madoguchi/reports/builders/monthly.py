@@ -176,6 +176,7 @@ def _records(center: Center, period: Period) -> list[list[Cell]]:
     channel = {k: str(v) for k, v in Channel.choices}
     kind = {k: str(v) for k, v in InteractionKind.choices}
     outcome = {k: str(v) for k, v in Outcome.choices}
+    line_name = common.LineNames()
     for r in s.interaction_rows(center=center, since=period.since, until=period.until):
         rows.append(
             [
@@ -183,7 +184,7 @@ def _records(center: Center, period: Period) -> list[list[Cell]]:
                 common.tokyo(r["started_at"], "%Y-%m-%d %H:%M:%S"),
                 common.tokyo(r["ended_at"], "%Y-%m-%d %H:%M:%S"),
                 channel.get(r["channel"], r["channel"]),
-                kpi.line_display(r["dialed_number"]) if r["dialed_number"] else "",
+                line_name(r["dialed_number"]) if r["dialed_number"] else "",
                 kind.get(r["kind"], r["kind"]),
                 r["category__name"] or "",
                 r["summary"],
@@ -224,7 +225,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
     # Answer rate per number type and per number.
     kinds = s.number_kinds(center)
     by_kind = calls.by(lambda r: kinds.get(r.line, ("その他", ""))[0])
-    by_line = calls.by(lambda r: kpi.line_display(r.line))
+    by_line = calls.by(lambda r: calls.line_name(r.line))
     sections.append(
         Section(
             title="番号別",
@@ -289,7 +290,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
         )
     )
 
-    uses = kpi.faq_use(center=center, since=since, until=until)
+    uses = calls.faq_use()
     top = sorted(uses.items(), key=lambda kv: (-kv[1], kv[0]))[:FAQ_TOP]
     titles = s.faq_titles(center=center, codes=[code for code, _ in top])
     sections.append(

@@ -15,7 +15,13 @@ from django.db.models import Count, Q, QuerySet
 from madoguchi.audit.models import AuditEvent
 from madoguchi.audit.registry import ActionKind
 from madoguchi.calls.models import Agent, AgentState, AgentStateEvent
-from madoguchi.interactions.models import Escalation, EscalationStatus, Interaction, InteractionKind
+from madoguchi.interactions.models import (
+    Escalation,
+    EscalationStatus,
+    Interaction,
+    InteractionKind,
+    Outcome,
+)
 from madoguchi.knowledge.models import Faq, FaqText, FaqView, FaqVote, SearchLog, ViewChannel
 from madoguchi.reports.models import ReportSettings
 from madoguchi.tenancy.calendars import TOKYO
@@ -242,5 +248,21 @@ def interaction_rows(*, center: Center, since: datetime, until: datetime) -> Ite
             "department__name",
             "operator__username",
         )
+        .iterator(chunk_size=5000)
+    )
+
+
+def faq_ids_of_callless_interactions(
+    *, center: Center, since: datetime, until: datetime
+) -> Iterator[list[str]]:
+    """FAQ-ID lists of the contacts without a call (e-mail, web form, walk-in…) started in
+    the period and not waiting for an answer: the non-call half of KPI.md FAQ use."""
+    return (
+        Interaction.objects.filter(
+            center=center, started_at__gte=since, started_at__lt=until, call__isnull=True
+        )
+        .exclude(outcome=Outcome.PENDING)
+        .order_by()
+        .values_list("faq_ids", flat=True)
         .iterator(chunk_size=5000)
     )
