@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter
 
 from madoguchi.audit import registry
+from madoguchi.audit.models import AuditEvent
 from madoguchi.audit.registry import ActionKind
 from madoguchi.reports.builders import common
 from madoguchi.reports.builders import selectors as s
-from madoguchi.reports.documents import Cell, Chart, Report, Section, Series, Table
+from madoguchi.reports.documents import Cell, Chart, Definition, Report, Section, Series, Table
 from madoguchi.reports.models import ReportKind
 from madoguchi.reports.periods import Period
 from madoguchi.reports.registry import register_builder
@@ -23,6 +24,31 @@ from madoguchi.tenancy.models import Center
 KINDS = [ActionKind.ACCESS, ActionKind.EXPORT, ActionKind.CHANGE, ActionKind.DELETION]
 SYSTEM = "（自動処理）"
 DETAIL_LIMIT = 500
+# What each count means (printed under the report like the KPI definitions).
+DEFINITIONS = [
+    Definition(
+        "閲覧",
+        "個人情報を含む記録（録音、予約、照会など）を職員が画面で見た操作（監査ログの閲覧区分）",
+    ),
+    Definition(
+        "出力", "個人情報を含むファイル（応対履歴、名簿など）を出力した操作（監査ログの出力区分）"
+    ),
+    Definition("変更", "センターのデータを変更した操作（監査ログの変更区分）"),
+    Definition(
+        "削除",
+        "データを削除した操作。操作者のない削除は保存期間満了による自動削除"
+        "（センターの保存期間設定に基づく）。",
+    ),
+]
+
+
+def _who(event: AuditEvent) -> str:
+    """The acting user's name; jobs (no user) are shown as 自動処理."""
+    if event.actor_id is None and event.actor_label in ("", "system"):
+        return SYSTEM
+    if event.actor_label == "anonymous":
+        return "（未ログイン）"
+    return event.actor_label
 
 
 def _action_label(code: str) -> str:
@@ -38,7 +64,7 @@ def build_personal_data(*, center: Center, period: Period) -> Report:
     by_user: dict[str, Counter[str]] = {}
     by_action: Counter[tuple[str, str]] = Counter()
     for e in events:
-        who = e.actor_label or SYSTEM
+        who = _who(e)
         by_user.setdefault(who, Counter())[e.kind] += 1
         by_action[(e.action, e.kind)] += 1
 
@@ -59,7 +85,7 @@ def build_personal_data(*, center: Center, period: Period) -> Report:
         rows: list[list[Cell]] = [
             [
                 common.tokyo(e.occurred_at),
-                e.actor_label or SYSTEM,
+                _who(e),
                 _action_label(e.action),
                 e.object_repr or f"{e.object_type} {e.object_id}".strip(),
             ]
@@ -144,5 +170,5 @@ def build_personal_data(*, center: Center, period: Period) -> Report:
         period_label=period.label,
         generated_at=common.generated_at(),
         sections=sections,
-        definitions=[],
+        definitions=list(DEFINITIONS),
     )
