@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -621,6 +621,101 @@ def line_display(e164: str) -> str:
         return e164
 
 
+# --------------------------------------------------------------------------- named breakdowns
+
+
+def _interval_key(minutes: int) -> Callable[[CallRecord], str]:
+    return lambda record: bucket_interval(record.arrived_at, minutes)
+
+
+#: The breakdowns of issue 7 by name → the key of a record. Interval keys are the time of
+#: day ("09:15", summed over the days of the period); "line" is keyed by the national
+#: display form ("0246-22-1111") in :func:`breakdowns`.
+BREAKDOWN_KEYS: dict[str, Callable[[CallRecord], str]] = {
+    "interval_15": _interval_key(15),
+    "interval_30": _interval_key(30),
+    "interval_60": _interval_key(60),
+    "hour": lambda record: bucket_hour(record.arrived_at),
+    "day": lambda record: bucket_day(record.arrived_at),
+    "week": lambda record: bucket_week(record.arrived_at),
+    "month": lambda record: bucket_month(record.arrived_at),
+    "half_year": lambda record: bucket_half_year(record.arrived_at),
+    "fiscal_year": lambda record: bucket_fiscal_year(record.arrived_at),
+    "line": lambda record: record.line,
+    "queue": lambda record: record.queue,
+    "operator": lambda record: record.operator,
+    "category": lambda record: record.category,
+}
+
+# Breakdowns by time: the bucket of an instant and the step to cut opening hours at.
+_TIME_BUCKETS: dict[str, tuple[Callable[[datetime], str], int]] = {
+    "interval_15": (lambda at: bucket_interval(at, 15), 15),
+    "interval_30": (lambda at: bucket_interval(at, 30), 30),
+    "interval_60": (lambda at: bucket_interval(at, 60), 60),
+    "hour": (bucket_hour, 60),
+    "day": (bucket_day, 60),
+    "week": (bucket_week, 60),
+    "month": (bucket_month, 60),
+    "half_year": (bucket_half_year, 60),
+    "fiscal_year": (bucket_fiscal_year, 60),
+}
+
+
+def breakdown_hours(*, center: Center, first: date, last: date, by: str) -> Callable[[str], float]:
+    """Operating hours of each group of the breakdown ``by``: the opening hours falling in
+    that time bucket (interval, hour, day…), or the whole period's for the other keys
+    (line, queue, operator, category: each is open whenever the center is)."""
+    if by in _TIME_BUCKETS:
+        bucket, step = _TIME_BUCKETS[by]
+        per_bucket = operating_hours_by(
+            center=center, first=first, last=last, bucket=bucket, step_minutes=step
+        )
+        return lambda name: per_bucket.get(name, 0.0)
+    total = operating_hours(center=center, first=first, last=last)
+    return lambda _name: total
+
+
+def breakdowns(
+    records: Iterable[CallRecord],
+    names: Iterable[str],
+    *,
+    options: KpiOptions,
+    total_hours: float = 0.0,
+    hours: dict[str, Callable[[str], float]] | None = None,
+) -> tuple[Kpis, dict[str, dict[str, Kpis]]]:
+    """The totals and several named breakdowns (:data:`BREAKDOWN_KEYS`) in ONE pass over
+    ``records``; ``total_hours`` is the period's operating hours, ``hours[name]`` gives
+    the operating hours per group (see :func:`breakdown_hours`). Groups come sorted."""
+    names = list(names)
+    unknown = [name for name in names if name not in BREAKDOWN_KEYS]
+    if unknown:
+        raise ValueError(f"unknown breakdown: {', '.join(unknown)}")
+    hours = hours or {}
+    total = KpiAccumulator(options)
+    groups_of: list[tuple[str, Callable[[CallRecord], str], dict[str, KpiAccumulator]]] = [
+        (name, BREAKDOWN_KEYS[name], {}) for name in names
+    ]
+    for record in records:
+        total.add(record)
+        for _name, key, groups in groups_of:
+            group_key = key(record)
+            group = groups.get(group_key)
+            if group is None:
+                group = groups[group_key] = KpiAccumulator(options)
+            group.add(record)
+    result: dict[str, dict[str, Kpis]] = {}
+    for name, _key, groups in groups_of:
+        group_hours = hours.get(name)
+        figures = {
+            group_key: groups[group_key].result(group_hours(group_key) if group_hours else 0.0)
+            for group_key in sorted(groups)
+        }
+        if name == "line":
+            figures = {line_display(line): kpis for line, kpis in figures.items()}
+        result[name] = figures
+    return total.result(total_hours), result
+
+
 # --------------------------------------------------------------------------- other figures
 
 
@@ -785,31 +880,12 @@ def csat(*, center: Center, since: datetime, until: datetime) -> dict[str, Any]:
 # --------------------------------------------------------------------------- summary
 
 
-@dataclass
-class _Summary:
-    options: KpiOptions
-    total: KpiAccumulator = field(init=False)
-    by_line: dict[str, KpiAccumulator] = field(default_factory=dict)
-    by_hour: dict[str, KpiAccumulator] = field(default_factory=dict)
-    by_category: dict[str, KpiAccumulator] = field(default_factory=dict)
-    faq_use: Counter[str] = field(default_factory=Counter)
-
-    def __post_init__(self) -> None:
-        self.total = KpiAccumulator(self.options)
-
-    def _group(self, groups: dict[str, KpiAccumulator], name: str) -> KpiAccumulator:
-        group = groups.get(name)
-        if group is None:
-            group = groups[name] = KpiAccumulator(self.options)
-        return group
-
-    def add(self, record: CallRecord) -> None:
-        self.total.add(record)
-        self._group(self.by_line, record.line).add(record)
-        self._group(self.by_hour, bucket_hour(record.arrived_at)).add(record)
-        self._group(self.by_category, record.category).add(record)
+def _counting_faq_use(records: Iterable[CallRecord], counts: Counter[str]) -> Iterator[CallRecord]:
+    """Pass ``records`` through, counting the FAQ use of the answered ones on the way."""
+    for record in records:
         if is_answered(record):
-            self.faq_use.update(set(record.faq_ids))
+            counts.update(set(record.faq_ids))
+        yield record
 
 
 def _since_until(first: date, last: date) -> tuple[datetime, datetime]:
@@ -824,32 +900,31 @@ def kpi_summary(*, center: Center, first: date, last: date, options: KpiOptions)
     (keyed "0246-22-1111"), by_hour ("09"…), by_category (each with the same keys) and
     faq_use — one pass over the calls of [first, last] (Tokyo dates)."""
     since, until = _since_until(first, last)
-    summary = _Summary(options)
-    for record in calls_in_period(center=center, since=since, until=until):
-        summary.add(record)
-    _add_interaction_faq_use(summary.faq_use, center=center, since=since, until=until)
-    total_hours = operating_hours(center=center, first=first, last=last)
-    hour_hours = operating_hours_by(center=center, first=first, last=last, bucket=bucket_hour)
+    faq_counts: Counter[str] = Counter()
+    records = _counting_faq_use(
+        calls_in_period(center=center, since=since, until=until), faq_counts
+    )
+    names = ("line", "hour", "category")
+    total, groups = breakdowns(
+        records,
+        names,
+        options=options,
+        total_hours=operating_hours(center=center, first=first, last=last),
+        hours={
+            name: breakdown_hours(center=center, first=first, last=last, by=name) for name in names
+        },
+    )
+    _add_interaction_faq_use(faq_counts, center=center, since=since, until=until)
     result: dict[str, Any] = {
         "center": center.slug,
         "from": first.isoformat(),
         "to": last.isoformat(),
         "options": asdict(options),
     }
-    result.update(summary.total.result(total_hours).as_dict())
-    result["by_line"] = {
-        line_display(line): group.result(total_hours).as_dict()
-        for line, group in sorted(summary.by_line.items())
-    }
-    result["by_hour"] = {
-        hour: group.result(hour_hours.get(hour, 0.0)).as_dict()
-        for hour, group in sorted(summary.by_hour.items())
-    }
-    result["by_category"] = {
-        category: group.result(total_hours).as_dict()
-        for category, group in sorted(summary.by_category.items())
-    }
-    result["faq_use"] = dict(sorted(summary.faq_use.items()))
+    result.update(total.as_dict())
+    for name in names:
+        result[f"by_{name}"] = {key: kpis.as_dict() for key, kpis in groups[name].items()}
+    result["faq_use"] = dict(sorted(faq_counts.items()))
     return result
 
 
