@@ -11,7 +11,6 @@ delivery is audited (who, venue, day, format, method, number of rows; no passwor
 from __future__ import annotations
 
 import io
-import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import date
@@ -23,16 +22,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from madoguchi.audit.services import audit_log
+from madoguchi.filecrypto import (
+    PDF_FONT,
+    japanese_font,
+    password_new,
+    pdf_add_japanese_font,
+    pdf_protect,
+    xlsx_encrypt,
+)
 from madoguchi.reservations import audit_actions
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import Booking, Venue
 from madoguchi.reservations.selectors import venue_day_bookings
 from madoguchi.tenancy.calendars import TOKYO
 
-FONT_CANDIDATES = [
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf"),
-]
 HEADERS = ["時間", "予約番号", "接種券番号", "生年月日", "回", "連絡先電話番号", "受付経路"]
 XLSX = "xlsx"
 PDF = "pdf"
@@ -40,7 +43,6 @@ CONTENT_TYPES = {
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     PDF: "application/pdf",
 }
-_SYMBOLS = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,6 @@ class VenueListFile:
     content_type: str
     password: str
     rows: int
-
-
-def password_new() -> str:
-    """12 symbols without look-alikes (~69 bits), easy to read out by phone."""
-    return "".join(secrets.choice(_SYMBOLS) for _i in range(12))
 
 
 def _rows(bookings: list[Booking]) -> list[list[str]]:
@@ -81,8 +78,6 @@ def _title(venue: Venue, day: date) -> str:
 
 
 def _xlsx(venue: Venue, day: date, rows: list[list[str]], password: str) -> bytes:
-    import msoffcrypto
-    from msoffcrypto.format.ooxml import OOXMLFile
     from openpyxl import Workbook
 
     book = Workbook()
@@ -98,17 +93,13 @@ def _xlsx(venue: Venue, day: date, rows: list[list[str]], password: str) -> byte
         sheet.column_dimensions[column].width = width
     plain = io.BytesIO()
     book.save(plain)
-    plain.seek(0)
-    encrypted = io.BytesIO()
-    office: OOXMLFile = msoffcrypto.OfficeFile(plain)
-    office.encrypt(password, encrypted)
-    return encrypted.getvalue()
+    return xlsx_encrypt(plain.getvalue(), password)
 
 
 def _font() -> Path:
-    for path in FONT_CANDIDATES:
-        if path.exists():
-            return path
+    path = japanese_font()
+    if path is not None:
+        return path
     raise ReservationsError(
         _("日本語フォントがありません（fonts-noto-cjk をインストールしてください）。"),
         field="format",
@@ -117,26 +108,12 @@ def _font() -> Path:
 
 def _pdf(venue: Venue, day: date, rows: list[list[str]], password: str) -> bytes:
     from fpdf import FPDF
-    from fpdf.enums import EncryptionMethod
 
     pdf = FPDF(orientation="landscape", format="A4")
-    regular = _font()
-    bold = regular.with_name(regular.name.replace("Regular", "Bold"))
-    # Index 0 of Noto Sans CJK collections is the Japanese (JP) face.
-    pdf.add_font("NotoSansCJK", fname=str(regular), collection_font_number=0)
-    pdf.add_font(
-        "NotoSansCJK",
-        style="B",
-        fname=str(bold if bold.exists() else regular),
-        collection_font_number=0,
-    )
-    pdf.set_font("NotoSansCJK", size=11)
+    pdf_add_japanese_font(pdf, _font())
+    pdf.set_font(PDF_FONT, size=11)
     pdf.set_title(f"{day:%Y-%m-%d}")
-    pdf.set_encryption(
-        owner_password=secrets.token_urlsafe(24),
-        user_password=password,
-        encryption_method=EncryptionMethod.AES_256,
-    )
+    pdf_protect(pdf, password)
     pdf.add_page()
     pdf.cell(text=_title(venue, day), new_x="LMARGIN", new_y="NEXT")
     pdf.cell(text=f"{len(rows)}件", new_x="LMARGIN", new_y="NEXT")
