@@ -302,11 +302,40 @@ class CallData:
     options: kpi.KpiOptions
     records: list[kpi.CallRecord]
     operating_hours: float
-    line_name: LineNames = field(default_factory=LineNames)
+    _total: kpi.Kpis | None = None
+    _named: dict[str, dict[str, kpi.Kpis]] = field(default_factory=dict)
+
+    def analyse(self, *names: str) -> None:
+        """The totals and the named breakdowns of ``kpi.BREAKDOWN_KEYS`` in one pass over
+        the calls (a year has half a million), each time bucket with its opening hours."""
+        hours = {
+            name: kpi.breakdown_hours(
+                center=self.center, first=self.period.first, last=self.period.last, by=name
+            )
+            for name in names
+        }
+        self._total, named = kpi.breakdowns(
+            self.records,
+            names,
+            options=self.options,
+            total_hours=self.operating_hours,
+            hours=hours,
+        )
+        self._named.update(named)
 
     @property
     def figures(self) -> kpi.Kpis:
-        return kpi.compute(self.records, options=self.options, operating_hours=self.operating_hours)
+        if self._total is None:
+            self._total = kpi.compute(
+                self.records, options=self.options, operating_hours=self.operating_hours
+            )
+        return self._total
+
+    def named(self, name: str) -> list[tuple[str, kpi.Kpis]]:
+        """A breakdown of :meth:`analyse` (computed now if it was not), sorted by key."""
+        if name not in self._named:
+            self.analyse(name)
+        return sorted(self._named[name].items())
 
     def by(
         self,
@@ -333,16 +362,7 @@ class CallData:
 
     def by_day(self) -> list[tuple[str, kpi.Kpis]]:
         """Every day of the period (closed days too), with its own operating hours."""
-        hours = {
-            f"{d:%Y-%m-%d}": kpi.operating_hours(center=self.center, first=d, last=d)
-            for d in days_of(self.period)
-        }
-        groups = kpi.breakdown(
-            self.records,
-            lambda r: kpi.bucket_day(r.arrived_at),
-            options=self.options,
-            hours=lambda k: hours.get(k, 0.0),
-        )
+        groups = dict(self.named("day"))
         empty = kpi.compute([], options=self.options, operating_hours=0.0)
         return [(day_label(d), groups.get(f"{d:%Y-%m-%d}", empty)) for d in days_of(self.period)]
 

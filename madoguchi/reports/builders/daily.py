@@ -12,7 +12,6 @@ from madoguchi.interactions.models import (
     InteractionKind,
     Outcome,
 )
-from madoguchi.reports import kpi
 from madoguchi.reports.builders import common
 from madoguchi.reports.builders import selectors as s
 from madoguchi.reports.documents import Cell, Report, Section, Table
@@ -71,7 +70,7 @@ def build_daily(*, center: Center, period: Period) -> Report:
         ],
     )
 
-    hours = calls.by(lambda r: kpi.bucket_hour(r.arrived_at))
+    hours = calls.named("hour")
     by_hour = Section(
         title="時間帯別",
         tables=[common.kpi_table("時間帯別の着信", "時間帯", [(f"{k}時", v) for k, v in hours])],

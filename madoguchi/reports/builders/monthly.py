@@ -200,9 +200,10 @@ def _records(center: Center, period: Period) -> list[list[Cell]]:
 
 def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> Report:
     calls = common.load_calls(center=center, period=period)
+    multi_month = period.kind in ("half_year", "fiscal_year") or period.days > 31
+    calls.analyse("hour", "day", "line", *(["month"] if multi_month else []))
     figures = calls.figures
     since, until = period.since, period.until
-    multi_month = period.kind in ("half_year", "fiscal_year") or period.days > 31
     sections: list[Section] = []
 
     # Trends: previous period and the same period a year before, when they have calls.
@@ -225,7 +226,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
     # Answer rate per number type and per number.
     kinds = s.number_kinds(center)
     by_kind = calls.by(lambda r: kinds.get(r.line, ("その他", ""))[0])
-    by_line = calls.by(lambda r: calls.line_name(r.line))
+    by_line = calls.named("line")
     sections.append(
         Section(
             title="番号別",
@@ -237,7 +238,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
         )
     )
 
-    hours = [(f"{k}", v) for k, v in calls.by(lambda r: kpi.bucket_hour(r.arrived_at))]
+    hours = calls.named("hour")
     hour_rows = [(f"{k}時", v) for k, v in hours]
     sections.append(
         Section(
@@ -265,7 +266,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
     )
 
     if multi_month:
-        months = calls.by(lambda r: kpi.bucket_month(r.arrived_at))
+        months = calls.named("month")
         sections.append(
             Section(
                 title="月別推移",

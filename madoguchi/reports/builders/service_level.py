@@ -140,7 +140,7 @@ def build_service_level(*, center: Center, period: Period) -> Report:
     calls = common.load_calls(center=center, period=period)
     goals = targets(center)
     cutoff = exclusion_cutoff(center)
-    by_month = dict(calls.by(lambda r: kpi.bucket_month(r.arrived_at)))
+    by_month = dict(calls.named("month"))
     empty = kpi.compute([], options=calls.options, operating_hours=0.0)
 
     columns = ["月", "集計"]
