@@ -29,7 +29,7 @@ from madoguchi.reports.registry import register_builder
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
 
-LIST_LIMIT = 200  # rows of the long-call and complaint lists beyond which only counts show
+LIST_LIMIT = 100  # rows of the long-call and complaint lists (all contacts are in the records CSV)
 FAQ_TOP = 20
 
 RECORD_COLUMNS = [

@@ -149,7 +149,7 @@ def test_faq_use_with_titles_categories_transfers_and_complaints(month_data):
     transfers = table(report, "転送・取次ぎ", "転送先別")
     assert transfers.rows == [["市民課", 1, 1.0]]
     assert section(report, "苦情").text == "苦情 1 件"
-    assert table(report, "苦情", "苦情の一覧（最大200件）").rows[0][2] == "窓口の待ち時間が長い"
+    assert table(report, "苦情", "苦情の一覧（最大100件）").rows[0][2] == "窓口の待ち時間が長い"
 
 
 def test_staffing_counts_agents_logged_in_per_day(month_data):
