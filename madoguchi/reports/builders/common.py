@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from madoguchi.interactions.models import InteractionKind, Outcome
 from madoguchi.reports import kpi
 from madoguchi.reports.builders import selectors
 from madoguchi.reports.documents import Cell, Chart, Definition, Series, Table
@@ -225,7 +226,16 @@ LABELS: dict[str, str] = {
     "voicemail": "留守番電話",
     "walk_in": "来所",
     "operator": "オペレーター",
+    "line": "LINE",
+    "created_by_channel": "新規（経路別）",
+    "cancelled_by_channel": "取消（経路別）",
+    "changed_by_channel": "変更（経路別）",
+    "received_by_channel": "受付（チャネル別）",
 }
+# Stored choices of interactions (kinds, outcomes) shown by their Japanese labels.
+for _choices in (InteractionKind.choices, Outcome.choices):
+    for _value, _label in _choices:
+        LABELS.setdefault(_value, str(_label))
 
 
 def label(key: str) -> str:

@@ -214,3 +214,15 @@ def test_half_year_report_is_registered(month_data):
     assert report.title == "半期報告 2026年度下半期 いわき市総合コールセンター"
     assert rows_by_key(table(report, "月別推移", "月別の推移"))["2026-10"]["総着信呼数"] == 9
     assert MAIN_LINE  # the factories' default line is the representative number
+
+
+def test_contact_figures_are_labelled_in_japanese(month_data):
+    report = builder_for(ReportKind.MONTHLY)(center=month_data, period=OCTOBER)
+
+    contacts = rows_by_key(table(report, "応対・予約・文書問合せ", "応対の内訳"))
+    assert contacts["合計"]["値"] == 2
+    assert contacts["種別別 / 苦情"]["値"] == 1
+    assert contacts["種別別 / 問合せ"]["値"] == 1
+    assert contacts["チャネル別 / 電話"]["値"] == 2
+    satisfaction = rows_by_key(table(report, "満足度", "満足度調査（5段階）"))
+    assert satisfaction["回答数"]["値"] == 0 and satisfaction["割合"]["率"] is None
