@@ -347,14 +347,24 @@ class CallData:
             self.analyse(name)
         return sorted(self._named[name].items())
 
-    def by(
-        self,
-        key: Callable[[kpi.CallRecord], str],
-        hours: Callable[[str], float] | None = None,
-    ) -> list[tuple[str, kpi.Kpis]]:
-        """The records grouped by ``key``, sorted by key."""
-        groups = kpi.breakdown(self.records, key, options=self.options, hours=hours)
-        return sorted(groups.items())
+    def grouped(
+        self, keys: Mapping[str, Callable[[kpi.CallRecord], str]]
+    ) -> dict[str, list[tuple[str, kpi.Kpis]]]:
+        """Several breakdowns by the report's own keys (number type, weekday…) in one pass;
+        each sorted by key."""
+        groups: dict[str, dict[str, kpi.KpiAccumulator]] = {name: {} for name in keys}
+        pairs = [(key, groups[name]) for name, key in keys.items()]
+        for record in self.records:
+            for key, accumulators in pairs:
+                value = key(record)
+                accumulator = accumulators.get(value)
+                if accumulator is None:
+                    accumulator = accumulators[value] = kpi.KpiAccumulator(self.options)
+                accumulator.add(record)
+        return {
+            name: [(value, acc.result()) for value, acc in sorted(accumulators.items())]
+            for name, accumulators in groups.items()
+        }
 
     def faq_use(self) -> dict[str, int]:
         """KPI.md FAQ use, as ``kpi.faq_use`` counts it, from the calls already loaded

@@ -177,22 +177,36 @@ def _records(center: Center, period: Period) -> list[list[Cell]]:
     kind = {k: str(v) for k, v in InteractionKind.choices}
     outcome = {k: str(v) for k, v in Outcome.choices}
     line_name = common.LineNames()
-    for r in s.interaction_rows(center=center, since=period.since, until=period.until):
+    for (
+        pk,
+        started,
+        ended,
+        channel_value,
+        dialed,
+        kind_value,
+        category,
+        summary,
+        answer,
+        faq_ids,
+        outcome_value,
+        department,
+        operator,
+    ) in s.interaction_rows(center=center, since=period.since, until=period.until):
         rows.append(
             [
-                r["id"],
-                common.tokyo(r["started_at"], "%Y-%m-%d %H:%M:%S"),
-                common.tokyo(r["ended_at"], "%Y-%m-%d %H:%M:%S"),
-                channel.get(r["channel"], r["channel"]),
-                line_name(r["dialed_number"]) if r["dialed_number"] else "",
-                kind.get(r["kind"], r["kind"]),
-                r["category__name"] or "",
-                r["summary"],
-                r["answer"],
-                ";".join(str(f) for f in r["faq_ids"] or []),
-                outcome.get(r["outcome"], r["outcome"]),
-                r["department__name"] or "",
-                r["operator__username"] or "",
+                pk,
+                f"{started.astimezone(TOKYO):%Y-%m-%d %H:%M:%S}",
+                f"{ended.astimezone(TOKYO):%Y-%m-%d %H:%M:%S}",
+                channel.get(channel_value, channel_value),
+                line_name(dialed) if dialed else "",
+                kind.get(kind_value, kind_value),
+                category or "",
+                summary,
+                answer,
+                ";".join(str(f) for f in faq_ids or []),
+                outcome.get(outcome_value, outcome_value),
+                department or "",
+                operator or "",
             ]
         )
     return rows
@@ -225,7 +239,13 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
 
     # Answer rate per number type and per number.
     kinds = s.number_kinds(center)
-    by_kind = calls.by(lambda r: kinds.get(r.line, ("その他", ""))[0])
+    own = calls.grouped(
+        {
+            "kind": lambda r: kinds.get(r.line, ("その他", ""))[0],
+            "weekday": lambda r: str(r.arrived_at.astimezone(TOKYO).weekday()),
+        }
+    )
+    by_kind = own["kind"]
     by_line = calls.named("line")
     sections.append(
         Section(
@@ -251,7 +271,7 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
         )
     )
 
-    weekday = calls.by(lambda r: str(r.arrived_at.astimezone(TOKYO).weekday()))
+    weekday = own["weekday"]
     weekday_rows = [(common.WEEKDAYS[int(k)] + "曜日", v) for k, v in weekday]
     days = calls.by_day()
     sections.append(

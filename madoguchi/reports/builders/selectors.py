@@ -229,11 +229,11 @@ def audit_events(*, center: Center, since: datetime, until: datetime) -> QuerySe
 
 def interaction_rows(*, center: Center, since: datetime, until: datetime) -> Iterator[Any]:
     """Every contact of the period for the records CSV, without the caller's number
-    (personal data) — values only, streamed in chunks."""
+    (personal data) — tuples in the order of the columns below, streamed in chunks."""
     return (
         Interaction.objects.filter(center=center, started_at__gte=since, started_at__lt=until)
         .order_by("started_at", "id")
-        .values(
+        .values_list(
             "id",
             "started_at",
             "ended_at",
