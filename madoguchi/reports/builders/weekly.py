@@ -37,7 +37,7 @@ def _workforce_weekly_seats() -> Callable[..., Any] | None:
 @dataclass(frozen=True)
 class SeatRow:
     day: date
-    interval: str  # 「09:00」 (Tokyo), start of the interval
+    interval: str  # 「09:00–09:30」 (Tokyo)
     planned: int | None
     logged_in: float
     offered: int
@@ -45,9 +45,13 @@ class SeatRow:
 
 
 def _from_workforce(row: Any) -> SeatRow:
+    """A row of ``workforce.selectors.weekly_seats`` (its interval is a planning slot
+    with a 「08:30–09:30」 label)."""
     interval = row.interval
     start = getattr(interval, "start", None)
-    label = f"{start.astimezone(TOKYO):%H:%M}" if isinstance(start, datetime) else str(interval)
+    label = getattr(interval, "label", None)
+    if not isinstance(label, str):
+        label = f"{start.astimezone(TOKYO):%H:%M}" if isinstance(start, datetime) else str(interval)
     return SeatRow(
         row.day, label, row.planned, float(row.logged_in), int(row.offered), int(row.answered)
     )
@@ -91,7 +95,7 @@ def seats_from_agent_states(
                 rows.append(
                     SeatRow(
                         day,
-                        f"{at:%H:%M}",
+                        f"{at:%H:%M}–{following:%H:%M}",
                         None,
                         float(logged),
                         figures.offered if figures else 0,
@@ -139,7 +143,7 @@ def seats_section(*, center: Center, period: Period, calls: common.CallData) -> 
         text=note,
         tables=[
             Table(
-                title="30分ごとの計画と実績",
+                title="時間帯ごとの計画と実績",
                 columns=[
                     "日",
                     "時間帯",

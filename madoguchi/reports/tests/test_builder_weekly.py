@@ -82,22 +82,22 @@ def test_seats_section_from_agent_states_counts_logged_in_agents_per_half_hour(
 ):
     report = builder_for(ReportKind.WEEKLY)(center=week_data, period=WEEK)
 
-    seats = table(report, "週間席数報告", "30分ごとの計画と実績")
+    seats = table(report, "週間席数報告", "時間帯ごとの計画と実績")
     monday = {row[1]: row for row in seats.rows if row[0] == "2026-10-05（月）"}
-    assert list(monday)[0] == "08:30" and list(monday)[-1] == "18:30"  # 08:30–19:00
+    assert list(monday)[0] == "08:30–09:00" and list(monday)[-1] == "18:30–19:00"
     # (planned, logged in, offered, answered)
-    assert monday["08:30"][2:6] == [None, 0.0, 0, 0]
-    assert monday["09:00"][2:6] == [None, 1.0, 2, 2]
-    assert monday["09:30"][2:6] == [None, 2.0, 1, 0]  # 席02 logs in at 09:45
-    assert monday["10:00"][2:6] == [None, 1.0, 2, 0]
-    assert monday["11:00"][3] == 0.0
+    assert monday["08:30–09:00"][2:6] == [None, 0.0, 0, 0]
+    assert monday["09:00–09:30"][2:6] == [None, 1.0, 2, 2]
+    assert monday["09:30–10:00"][2:6] == [None, 2.0, 1, 0]  # 席02 logs in at 09:45
+    assert monday["10:00–10:30"][2:6] == [None, 1.0, 2, 0]
+    assert monday["11:00–11:30"][3] == 0.0
     # Sunday 11 Oct is open 08:30–17:00; Monday 12 is outside the week.
     assert {row[0] for row in seats.rows} == {common.day_label(d) for d in common.days_of(WEEK)}
     assert "計画人数は空欄" in section(report, "週間席数報告").text
 
 
 def test_seats_section_uses_the_workforce_report_when_present(week_data, monkeypatch):
-    slot = SimpleNamespace(start=tokyo(2026, 10, 5, 9, 0))
+    slot = SimpleNamespace(start=tokyo(2026, 10, 5, 9, 0), label="09:00–10:00")
     rows = [
         SimpleNamespace(
             day=date(2026, 10, 5),
@@ -113,5 +113,5 @@ def test_seats_section_uses_the_workforce_report_when_present(week_data, monkeyp
 
     report = builder_for(ReportKind.WEEKLY)(center=week_data, period=WEEK)
 
-    seats = table(report, "週間席数報告", "30分ごとの計画と実績")
-    assert seats.rows == [["2026-10-05（月）", "09:00", 3, 1.5, 2, 2, 1.5]]
+    seats = table(report, "週間席数報告", "時間帯ごとの計画と実績")
+    assert seats.rows == [["2026-10-05（月）", "09:00–10:00", 3, 1.5, 2, 2, 1.5]]
