@@ -9,7 +9,7 @@ here is pure shaping of figures into :mod:`madoguchi.reports.documents` objects.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -395,6 +395,24 @@ def load_calls(*, center: Center, period: Period, since: datetime | None = None)
     )
     hours = kpi.operating_hours(center=center, first=period.first, last=period.last)
     return CallData(center, period, options, records, hours)
+
+
+def period_figures(*, center: Center, period: Period) -> kpi.Kpis | None:
+    """The KPIs of a comparison period, streamed (never held in memory), or None when the
+    period has no calls at all."""
+    seen = 0
+
+    def counted() -> Iterator[kpi.CallRecord]:
+        nonlocal seen
+        for record in kpi.calls_in_period(center=center, since=period.since, until=period.until):
+            seen += 1
+            yield record
+
+    hours = kpi.operating_hours(center=center, first=period.first, last=period.last)
+    figures = kpi.compute(
+        counted(), options=kpi.KpiOptions.for_center(center), operating_hours=hours
+    )
+    return figures if seen else None
 
 
 def generated_at() -> datetime:

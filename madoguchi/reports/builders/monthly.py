@@ -222,14 +222,15 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
 
     # Trends: previous period and the same period a year before, when they have calls.
     comparisons: list[tuple[str, kpi.Kpis | None]] = []
-    previous_categories: dict[str, int] | None = None
+    compared: dict[Period, kpi.Kpis | None] = {}
     for label, other in (("前期", previous_period(period)), ("前年同期", year_before(period))):
-        other_calls = common.load_calls(center=center, period=other)
-        comparisons.append((label, other_calls.figures if other_calls.records else None))
-        if label == "前期":
-            previous_categories = s.category_counts(
-                center=center, since=other.since, until=other.until
-            )
+        if other not in compared:  # a fiscal year's previous period is the year before
+            compared[other] = common.period_figures(center=center, period=other)
+        comparisons.append((label, compared[other]))
+    previous = previous_period(period)
+    previous_categories = s.category_counts(
+        center=center, since=previous.since, until=previous.until
+    )
     summary = Section(
         title="概況",
         text="前期・前年同期に通話データがない場合は空欄です。",
