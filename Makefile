@@ -6,7 +6,7 @@ export MADOGUCHI_ENV ?= development
 # Apps that keep their own catalogue in <app>/locale (the rest share madoguchi/locale).
 LOCALE_APPS := knowledge reservations inbox
 
-.PHONY: help setup run test lint fmt messages bench-booking telephony bench-telephony bench-interactions
+.PHONY: help setup run test lint fmt messages bench-booking telephony bench-telephony bench-interactions bench-reports
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,3 +53,8 @@ bench-interactions: ## export rate/memory (100,000 rows) and search p95 (1,000,0
 	@bash scripts/bootstrap.sh dev
 	bash scripts/with-postgres.sh env MADOGUCHI_ENV=development bash -c \
 	  '$(BIN)/madoguchi migrate -v 0 && $(BIN)/madoguchi bench_interactions --format json'
+
+bench-reports: ## monthly and annual report build + Excel + PDF over a year of simulated Iwaki calls (≥ 500,000) on a throwaway PostgreSQL; last line JSON
+	@bash scripts/bootstrap.sh dev
+	bash scripts/with-postgres.sh env MADOGUCHI_ENV=development bash -c \
+	  '$(BIN)/madoguchi migrate -v 0 && $(BIN)/madoguchi bench_reports --format json $(BENCH_ARGS)'

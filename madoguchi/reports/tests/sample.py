@@ -130,3 +130,15 @@ def sample_builder_fixture() -> Iterator[Any]:
                 registry._BUILDERS.pop(kind, None)
             else:
                 registry._BUILDERS[kind] = builder
+
+
+@pytest.fixture(name="no_annual_builder")
+def no_annual_builder_fixture() -> Iterator[None]:
+    """No builder for ``annual`` during the test (restored afterwards), whatever the real
+    builders register: the screens and delivery must say it cannot be made yet."""
+    saved = registry._BUILDERS.pop("annual", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            registry._BUILDERS["annual"] = saved

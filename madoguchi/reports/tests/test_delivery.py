@@ -22,7 +22,10 @@ from madoguchi.reports.delivery import period_for, report_deliver, report_downlo
 from madoguchi.reports.errors import ReportsError
 from madoguchi.reports.models import ReportDelivery, ReportRecipient
 from madoguchi.reports.periods import month_period
-from madoguchi.reports.tests.sample import sample_builder_fixture  # noqa: F401
+from madoguchi.reports.tests.sample import (  # noqa: F401
+    no_annual_builder_fixture,
+    sample_builder_fixture,
+)
 
 OCTOBER = month_period(date(2026, 10, 15))
 
@@ -148,7 +151,7 @@ def test_refused_smtp_gives_an_error_records_the_failure_and_claims_no_delivery(
 
 
 def test_no_recipient_unknown_kind_bad_format_and_bad_address_are_refused(
-    iwaki, smtp_sink, sample_builder, audit_trail
+    iwaki, smtp_sink, sample_builder, no_annual_builder, audit_trail
 ):
     with pytest.raises(ReportsError, match="送付先が登録されていません"):
         report_deliver(actor=None, center=iwaki, kind="monthly", period=OCTOBER, fmt="xlsx")
@@ -156,7 +159,7 @@ def test_no_recipient_unknown_kind_bad_format_and_bad_address_are_refused(
         report_deliver(
             actor=None,
             center=iwaki,
-            kind="frequent_questions",
+            kind="annual",
             period=OCTOBER,
             fmt="pdf",
             recipients=["a@city.example"],

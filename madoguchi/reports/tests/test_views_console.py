@@ -18,7 +18,10 @@ from madoguchi.accounts.models import Role
 from madoguchi.accounts.services import membership_grant, user_create
 from madoguchi.reports import audit_actions
 from madoguchi.reports.models import ReportDelivery
-from madoguchi.reports.tests.sample import sample_builder_fixture  # noqa: F401
+from madoguchi.reports.tests.sample import (  # noqa: F401
+    no_annual_builder_fixture,
+    sample_builder_fixture,
+)
 
 PASSWORD = "kinmokusei-no-kaori-2026"
 
@@ -39,7 +42,7 @@ def make_user(db):
     return make
 
 
-def test_report_list_by_role(client, iwaki, make_user, sample_builder):
+def test_report_list_by_role(client, iwaki, make_user, sample_builder, no_annual_builder):
     url = reverse("console:reports_console:home")
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     page = client.get(url).content.decode()
@@ -116,7 +119,7 @@ def test_bad_date_falls_back_to_the_latest_period_with_a_message(
     )
 
 
-def test_report_without_builder_says_so(client, iwaki, make_user):
+def test_report_without_builder_says_so(client, iwaki, make_user, no_annual_builder):
     client.force_login(make_user("kanri", Role.MANAGER, iwaki))
     page = client.get(reverse("console:reports_console:detail", args=["annual"]))
     assert page.status_code == 200
