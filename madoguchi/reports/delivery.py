@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from madoguchi.audit.services import audit_log
@@ -60,12 +60,14 @@ def period_for(kind: str, day: date) -> Period:
 
 
 def report_build(*, center: Center, kind: str, period: Period) -> Report:
-    """The report document from the registered builder of ``kind``."""
+    """The report document from the registered builder of ``kind``, always in Japanese
+    (reports are Japanese documents, whatever language the caller has active)."""
     try:
         builder = builder_for(kind)
     except KeyError:
         raise ReportsError(_("この報告書はまだ作成できません。"), field="kind") from None
-    return builder(center=center, period=period)
+    with translation.override("ja"):
+        return builder(center=center, period=period)
 
 
 def _check_format(fmt: str) -> None:
@@ -88,12 +90,12 @@ def _audit_data(kind: str, period: Period, fmt: str, **extra: Any) -> dict[str, 
     }
 
 
-@transaction.atomic
 def report_download(
     *, actor: Any, center: Center, kind: str, period: Period, fmt: str, encrypt: bool = False
 ) -> ReportFile:
     """The report as a file for the person asking, encrypted with a fresh password when
-    ``encrypt`` (the screen shows it once). Audited as an export."""
+    ``encrypt`` (the screen shows it once). Audited as an export once the file exists
+    (``audit_log`` is its own transaction: building a year's report holds none open)."""
     _check_format(fmt)
     report = report_build(center=center, kind=kind, period=period)
     password = password_new() if encrypt else ""

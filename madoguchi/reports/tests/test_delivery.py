@@ -228,3 +228,23 @@ def test_report_deliver_command(recipients, smtp_sink, sample_builder, audit_tra
         call_command("report_deliver", "--center=iwaki", "--kind=daily", "--date=16/10/2026")
     with pytest.raises(CommandError, match="送付先が登録されていません"):
         call_command("report_deliver", "--center=iwaki", "--kind=weekly", "--date=2026-10-16")
+
+
+def test_reports_are_built_in_japanese_whatever_language_is_active(iwaki, sample_builder):
+    from django.utils import translation
+
+    from madoguchi.reports.delivery import report_build
+    from madoguchi.reports.registry import register_builder
+    from madoguchi.reports.tests.sample import sample_report
+
+    seen = []
+
+    def build(*, center, period):
+        seen.append(translation.get_language())
+        return sample_report()
+
+    register_builder("monthly")(build)  # the fixture restores the registry
+    with translation.override("en"):
+        report_build(center=iwaki, kind="monthly", period=OCTOBER)
+        assert translation.get_language() == "en"
+    assert seen == ["ja"]
