@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,10 +38,10 @@ def planned_day(iwaki):
     return iwaki
 
 
-def whatif(*args: str) -> dict[str, object]:
+def whatif(*args: str) -> dict[str, Any]:
     out = io.StringIO()
     call_command("whatif", *args, stdout=out)
-    data: dict[str, object] = json.loads(out.getvalue())
+    data: dict[str, Any] = json.loads(out.getvalue())
     return data
 
 
