@@ -247,3 +247,39 @@ def test_service_errors_name_the_field(iwaki):
             history_weeks=8, default_aht_s=300,
         )  # fmt: skip
     assert caught.value.field == "interval_minutes"
+
+
+def test_staffing_plan_command_and_forecast_text(history):
+    out = io.StringIO()
+    call_command("forecast", "--center", "iwaki", "--from", "2026-05-18", "--to", "2026-05-18",
+                 "--weeks", "3", "--format", "text", stdout=out)  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(
+        "2026-05-18 08:30（60分） 入電 6.0 件 平均処理 367 秒 係数 1.000 実績 3 日"
+    )
+    assert lines[-1] == "合計 18.0 件（11 時間帯）"
+    out = io.StringIO()
+    call_command(
+        "staffing_plan",
+        "--center",
+        "iwaki",
+        "--from",
+        "2026-05-18",
+        "--to",
+        "2026-05-18",
+        stdout=out,
+    )
+    data = json.loads(out.getvalue())
+    rows = data["intervals"]
+    assert len(rows) == 11
+    aht = (300 * 42 + 600 * 12) / 54
+    assert rows[1]["start"] == "2026-05-18T09:30:00+09:00"
+    assert (
+        rows[1]["required"]
+        == rows[1]["planned"]
+        == max(required_agents_erlang_a(12.0, aht, 120, 0.9), agents_for_asa(12.0, aht, 9.0))
+    )
+    with pytest.raises(CommandError, match="終了日が開始日より前"):
+        call_command(
+            "staffing_plan", "--center", "iwaki", "--from", "2026-05-18", "--to", "2026-05-01"
+        )
