@@ -10,8 +10,15 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
-from madoguchi.calls.models import Agent, AgentState, AgentStateEvent, CallInterval
-from madoguchi.tenancy.calendars import CalendarRules
+from madoguchi.calls.models import (
+    Agent,
+    AgentState,
+    AgentStateEvent,
+    Call,
+    CallInterval,
+    Disposition,
+)
+from madoguchi.tenancy.calendars import TOKYO, CalendarRules
 from madoguchi.tenancy.models import Calendar, Center
 from madoguchi.workforce.models import Forecast, ForecastEvent, StaffingPlan, StaffingSettings
 from madoguchi.workforce.slots import Slot, day_slots, days
@@ -64,10 +71,55 @@ def plan_get(*, center: Center, pk: int) -> StaffingPlan | None:
     return StaffingPlan.objects.filter(center=center, pk=pk).first()
 
 
+def _quarter(at: datetime) -> datetime:
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def _totals_from_calls(
+    *, center: Center, since: datetime, until: datetime
+) -> dict[datetime, dict[str, float]]:
+    """The CallInterval figures computed straight from Call rows (KPI.md offered: in-hours
+    answered + abandoned + voicemail + blocked; handle time = talk + wrap of answered)."""
+    totals: dict[datetime, dict[str, float]] = {}
+    rows = (
+        Call.objects.filter(
+            center=center,
+            arrived_at__gte=since,
+            arrived_at__lt=until,
+            in_hours=True,
+            disposition__in=_OFFERED,
+        )
+        .order_by()
+        .values_list("arrived_at", "disposition", "answered_at", "ended_at", "wrap_end_at")
+    )
+    for arrived, disposition, answered_at, ended_at, wrap_end_at in rows.iterator():
+        bucket = totals.setdefault(
+            _quarter(arrived), {"offered": 0.0, "answered": 0.0, "talk_s": 0.0, "wrap_s": 0.0}
+        )
+        bucket["offered"] += 1
+        if disposition == Disposition.ANSWERED and answered_at is not None:
+            bucket["answered"] += 1
+            if ended_at is not None:
+                bucket["talk_s"] += (ended_at - answered_at).total_seconds()
+                if wrap_end_at is not None:
+                    bucket["wrap_s"] += (wrap_end_at - ended_at).total_seconds()
+    return totals
+
+
+_OFFERED = [
+    Disposition.ANSWERED,
+    Disposition.ABANDONED,
+    Disposition.VOICEMAIL,
+    Disposition.BLOCKED,
+]
+
+
 def interval_call_totals(
     *, center: Center, since: datetime, until: datetime
 ) -> dict[datetime, dict[str, float]]:
-    """CallInterval totals (all queues and numbers) per 15-minute start in [since, until)."""
+    """Offered, answered, talk and wrap seconds (all queues and numbers) per 15-minute start
+    in [since, until): from the CallInterval totals, and for each Tokyo day that has none
+    (``call_intervals`` not run yet) straight from the Call rows."""
     rows = (
         CallInterval.objects.filter(center=center, start__gte=since, start__lt=until)
         .values("start")
@@ -79,7 +131,7 @@ def interval_call_totals(
         )
         .order_by("start")
     )
-    return {
+    totals = {
         row["start"]: {
             "offered": float(row["offered"] or 0),
             "answered": float(row["answered"] or 0),
@@ -88,6 +140,11 @@ def interval_call_totals(
         }
         for row in rows
     }
+    covered = {start.astimezone(TOKYO).date() for start in totals}
+    for start, figures in _totals_from_calls(center=center, since=since, until=until).items():
+        if start.astimezone(TOKYO).date() not in covered:
+            totals[start] = figures
+    return dict(sorted(totals.items()))
 
 
 def _slot_index(starts: list[datetime], slots: list[Slot], at: datetime) -> int | None:

@@ -283,3 +283,39 @@ def test_staffing_plan_command_and_forecast_text(history):
         call_command(
             "staffing_plan", "--center", "iwaki", "--from", "2026-05-18", "--to", "2026-05-01"
         )
+
+
+def test_history_from_call_rows_where_call_intervals_were_not_built(iwaki):
+    """May 11 has only Call rows (``call_intervals`` not run); Apr 27 has CallInterval totals,
+    which win over its Call rows."""
+    from datetime import timedelta
+
+    from madoguchi.calls.models import Call, Disposition
+
+    def call(at: datetime, disposition: str, *, in_hours: bool = True, talk: float = 0) -> None:
+        answered = at + timedelta(seconds=20) if disposition == Disposition.ANSWERED else None
+        ended = answered + timedelta(seconds=talk) if answered else at + timedelta(seconds=30)
+        Call.objects.create(
+            center=iwaki,
+            dialed_number="+81246221111",
+            arrived_at=at,
+            in_hours=in_hours,
+            disposition=disposition,
+            answered_at=answered,
+            ended_at=ended,
+            wrap_end_at=ended + timedelta(seconds=60) if answered else None,
+        )
+
+    call(tokyo(MAY_11, 9, 31), Disposition.ANSWERED, talk=600)
+    call(tokyo(MAY_11, 9, 40), Disposition.ABANDONED)
+    call(tokyo(MAY_11, 9, 50), Disposition.AFTER_HOURS, in_hours=False)
+    call(tokyo(MAY_11, 10, 10), Disposition.BLOCKED)
+    call(tokyo(MAY_11, 10, 20), Disposition.IN_PROGRESS)
+    calls(iwaki, APR_27, 9, 30, 5)
+    call(tokyo(APR_27, 9, 35), Disposition.ANSWERED, talk=5000)  # ignored: totals exist
+    rows = forecast_compute(center=iwaki, first=TARGET, last=TARGET, weeks=2)
+    assert rows[1].slot.label == "09:30–10:30"
+    assert rows[1].calls == pytest.approx((3 + 5) / 2)
+    assert rows[1].aht_s == pytest.approx((660 + 5 * 300) / 6)
+    seats = weekly_seats(center=iwaki, first=MAY_11, last=MAY_11)
+    assert (seats[1].offered, seats[1].answered) == (3, 1)
