@@ -93,3 +93,19 @@ def test_weekly_seats_of_a_closed_week_is_empty(iwaki):
 
 def test_week_of():
     assert week_of(date(2026, 5, 14)) == (MONDAY, SUNDAY)
+
+
+def test_weekly_seats_query_count_does_not_grow_with_rows(iwaki, django_assert_num_queries):
+    """Settings, calendar (+ hours, exceptions), plans, agents' state before, state events,
+    CallInterval totals, Call rows: 9 queries for a day or a week, whatever the data."""
+    for i in range(5):
+        agent = AgentFactory(center=iwaki)
+        AgentStateEventFactory(agent=agent, at=tokyo(MONDAY, 9 + i), state="available")
+        StaffingPlanFactory(center=iwaki, start=tokyo(MONDAY, 8 + i, 30))
+        CallIntervalFactory(center=iwaki, start=tokyo(MONDAY, 9 + i, 15))
+    with django_assert_num_queries(9):
+        week = weekly_seats(center=iwaki, first=MONDAY, last=SUNDAY)
+    with django_assert_num_queries(9):
+        day = weekly_seats(center=iwaki, first=MONDAY, last=MONDAY)
+    assert len(week) == 5 * 11 + 2 * 9 and len(day) == 11
+    assert [row.planned for row in day[:5]] == [5] * 5
