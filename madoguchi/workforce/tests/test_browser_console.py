@@ -28,7 +28,6 @@ PASSWORD = "hinoki-no-kaori-2026"
 @pytest.fixture(autouse=True)
 def _wired(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ROOT_URLCONF = "madoguchi.workforce.tests.urls"
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.workforce.models import ForecastEvent, StaffingPlan, StaffingSettings
 from madoguchi.workforce.tests.factories import CallIntervalFactory
 
-pytestmark = pytest.mark.urls("madoguchi.workforce.tests.urls")
 DAY = date(2026, 5, 18)
 BASE = "/console/staffing/"
 
