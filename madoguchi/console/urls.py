@@ -32,4 +32,5 @@ urlpatterns = [
     path("faq/", include("madoguchi.knowledge.urls_console")),
     path("bookings/", include("madoguchi.reservations.urls_console")),
     path("inbox/", include("madoguchi.inbox.urls_console")),
+    path("reports/", include("madoguchi.reports.urls_console")),
 ]

@@ -12,15 +12,18 @@ service-level thresholds) come from the center's ``ReportSettings`` (:class:`Kpi
 
 from __future__ import annotations
 
+import json
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, FloatField, Func, Q
 
-from madoguchi.calls.models import Call, Disposition
+from madoguchi.calls.models import Agent, Call, Disposition, Queue
 from madoguchi.reports.documents import Definition
 from madoguchi.tenancy.calendars import TOKYO, CalendarRules
 from madoguchi.tenancy.errors import TenancyError
@@ -46,6 +49,9 @@ _OUTCOME_OF: dict[str, str] = {
 }
 
 _CHUNK = 5000
+_TOKYO_OFFSET_S = 9 * 3600
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_SLOT_S = 15 * 60  # the finest time bucket, in seconds
 
 
 # --------------------------------------------------------------------------- options
@@ -113,6 +119,7 @@ class OpeningHours:
         loaded = Calendar.objects.prefetch_related("hours", "exceptions").get(pk=calendar.pk)
         self._rules = CalendarRules(loaded)
         self._days: dict[date, tuple[datetime, datetime] | None] = {}
+        self._epochs: dict[int, tuple[float, float]] = {}
 
     def interval(self, day: date) -> tuple[datetime, datetime] | None:
         if day not in self._days:
@@ -121,8 +128,18 @@ class OpeningHours:
 
     def is_open(self, at: datetime) -> bool:
         """KPI.md: "Opening time is in, closing time is out"."""
-        interval = self.interval(at.astimezone(TOKYO).date())
-        return interval is not None and interval[0] <= at < interval[1]
+        return self.is_open_at(at.timestamp())
+
+    def is_open_at(self, timestamp: float) -> bool:
+        """:meth:`is_open` for seconds since the epoch (Tokyo is UTC+9 all year)."""
+        day = int((timestamp + _TOKYO_OFFSET_S) // 86400)
+        bounds = self._epochs.get(day)
+        if bounds is None:
+            interval = self.interval(date.fromordinal(day + _EPOCH_ORDINAL))
+            bounds = self._epochs[day] = (
+                (interval[0].timestamp(), interval[1].timestamp()) if interval else (0.0, 0.0)
+            )
+        return bounds[0] <= timestamp < bounds[1]
 
 
 def calls_in_period(*, center: Center, since: datetime, until: datetime) -> Iterator[CallRecord]:
@@ -133,69 +150,118 @@ def calls_in_period(*, center: Center, since: datetime, until: datetime) -> Iter
     phone system or the imported record already marked after-hours stays after-hours.
     """
     opening = OpeningHours(center.calendar)
-    rows = (
-        Call.objects.filter(
-            center=center,
-            arrived_at__gte=since,
-            arrived_at__lt=until,
-            disposition__in=list(_OUTCOME_OF),
-        )
-        .order_by()
-        .values_list(
-            "id",
-            "external_id",
-            "dialed_number",
-            "arrived_at",
-            "answered_at",
-            "ended_at",
-            "wrap_end_at",
-            "disposition",
-            "in_hours",
-            "queue__name",
-            "agent__name",
-            "category",
-            "transferred_to",
-            "resolved_in_center",
-            "is_switchboard_transfer",
-            "faq_ids",
-        )
+    queues = dict(Queue.objects.filter(center=center).values_list("id", "name"))
+    agents = dict(Agent.objects.filter(center=center).values_list("id", "name"))
+    calls = Call.objects.filter(
+        center=center,
+        arrived_at__gte=since,
+        arrived_at__lt=until,
+        disposition__in=list(_OUTCOME_OF),
+    ).order_by()
+    times: tuple[str, ...] = ("arrived_at", "answered_at", "ended_at", "wrap_end_at")
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # Django parses timestamptz and JSON in Python per row (half the time of an annual
+        # report); on PostgreSQL the rows are read raw from a server-side cursor, times as
+        # float8 seconds since the epoch (loaded in C, exact to the microsecond).
+        calls = calls.annotate(**{f"{name}_epoch": _Epoch(name) for name in times})
+        times = tuple(f"{name}_epoch" for name in times)
+    rows = calls.values_list(
+        "id",
+        "external_id",
+        "dialed_number",
+        *times,
+        "disposition",
+        "in_hours",
+        "queue_id",
+        "agent_id",
+        "category",
+        "transferred_to",
+        "resolved_in_center",
+        "is_switchboard_transfer",
+        "faq_ids",
     )
+    if postgres:
+        source: Iterable[tuple[Any, ...]] = _raw_rows(rows)
+        to_datetime: Callable[[Any], datetime | None] = _from_epoch
+        to_list: Callable[[Any], list[Any] | None] = _json_list
+    else:
+        source, to_datetime, to_list = rows.iterator(chunk_size=_CHUNK), _same, _same_list
     for (
         pk,
         external_id,
         line,
-        arrived,
+        arrived_raw,
         answered,
         ended,
         wrap_end,
         disposition,
         flagged_in_hours,
-        queue,
-        agent,
+        queue_id,
+        agent_id,
         category,
         transferred_to,
         resolved,
         switchboard,
         faq_ids,
-    ) in rows.iterator(chunk_size=_CHUNK):
+    ) in source:
         outcome = _OUTCOME_OF[disposition]
+        arrived = to_datetime(arrived_raw)
+        assert arrived is not None  # noqa: S101  (a required column)
+        arrived_ts = arrived_raw if postgres else arrived.timestamp()
+        faq_list = to_list(faq_ids)
         yield CallRecord(
-            call_id=external_id or str(pk),
-            line=line,
-            arrived_at=arrived,
-            answered_at=answered,
-            ended_at=ended,
-            wrap_end_at=wrap_end,
-            outcome=outcome,
-            in_hours=outcome != AFTER_HOURS and flagged_in_hours and opening.is_open(arrived),
-            queue=queue or "",
-            operator=agent or "",
-            category=category or "",
-            transferred_to=transferred_to or "",
-            resolved_in_center=resolved,
-            is_switchboard_transfer=switchboard,
-            faq_ids=tuple(dict.fromkeys(str(f) for f in (faq_ids or []))),
+            external_id or str(pk),
+            line,
+            arrived,
+            to_datetime(answered),
+            to_datetime(ended),
+            to_datetime(wrap_end),
+            outcome,
+            outcome != AFTER_HOURS and flagged_in_hours and opening.is_open_at(arrived_ts),
+            queues.get(queue_id, "") if queue_id else "",
+            agents.get(agent_id, "") if agent_id else "",
+            category or "",
+            transferred_to or "",
+            resolved,
+            switchboard,
+            tuple(dict.fromkeys(str(f) for f in faq_list)) if faq_list else (),
         )
+
+
+class _Epoch(Func):
+    """Seconds since 1970-01-01 UTC as a float (PostgreSQL only; see calls_in_period)."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+    output_field = FloatField()
+
+
+def _same(value: Any) -> datetime | None:
+    return cast("datetime | None", value)
+
+
+def _from_epoch(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _same_list(value: Any) -> list[Any] | None:
+    return cast("list[Any] | None", value)
+
+
+def _json_list(value: str | list[Any] | None) -> list[Any] | None:
+    if value is None or value == "[]":
+        return None
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _raw_rows(rows: Any) -> Iterator[tuple[Any, ...]]:
+    """The rows of a values_list queryset from a server-side cursor, without Django's
+    per-row converters (PostgreSQL: jsonb arrives as text, see _json_list)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(_CHUNK):
+            yield from batch
 
 
 # --------------------------------------------------------------------------- operating hours
@@ -428,107 +494,130 @@ def answered_per_operating_hour(answered: int, hours: float) -> float | None:
     return _ratio(answered, hours)
 
 
-@dataclass
+# The running sums of a group of calls, by position (one list per group, added with a
+# C-level ``map``: an annual report adds every call to several groups).
+(
+    _OFFERED,
+    _ANSWERED,
+    _ABANDONED,
+    _VOICEMAIL,
+    _BLOCKED,
+    _AFTER_HOURS,
+    _SHORT_ABANDONS,
+    _WITHIN_SL,
+    _WAIT_S,
+    _ABANDON_WAIT_S,
+    _ABANDON_WAIT_N,
+    _TALK_S,
+    _WRAP_S,
+    _HANDLE_S,
+    _HANDLED_N,
+    _COMPLETED,
+    _COMPLETED_NOT_SWITCHBOARD,
+    _SWITCHBOARD,
+    _TRANSFERS,
+    _LONG_CALLS,
+) = range(20)
+_SIZE = 20
+Facts = tuple[float, ...]
+
+
+def record_facts(record: CallRecord, options: KpiOptions) -> Facts:
+    """What one call adds to each running sum of :class:`KpiAccumulator` (the rules of the
+    figures above, applied once per call)."""
+    facts = [0.0] * _SIZE
+    if not record.in_hours:
+        facts[_AFTER_HOURS] = 1
+        return tuple(facts)
+    outcome = record.outcome
+    if outcome == VOICEMAIL:
+        facts[_VOICEMAIL] = 1
+    elif outcome == BLOCKED:
+        facts[_BLOCKED] = 1
+    elif outcome == ABANDONED and is_short_abandon(record, options):
+        facts[_SHORT_ABANDONS] = 1
+    if not is_offered(record, options):
+        return tuple(facts)
+    facts[_OFFERED] = 1
+    if is_abandoned(record, options):
+        facts[_ABANDONED] = 1
+        waited = abandon_wait_s(record)
+        if waited is not None:
+            facts[_ABANDON_WAIT_S] = waited
+            facts[_ABANDON_WAIT_N] = 1
+        return tuple(facts)
+    if not is_answered(record):
+        return tuple(facts)
+    facts[_ANSWERED] = 1
+    waited = wait_s(record) or 0.0
+    facts[_WAIT_S] = waited
+    facts[_WITHIN_SL] = waited <= options.service_level_s
+    talk, wrap, handle = talk_s(record), wrap_s(record), handle_s(record)
+    if talk is not None and wrap is not None and handle is not None:
+        facts[_TALK_S], facts[_WRAP_S], facts[_HANDLE_S] = talk, wrap, handle
+        facts[_HANDLED_N] = 1
+        facts[_LONG_CALLS] = is_long_call(record, options)
+    completed = is_completed_in_center(record)
+    facts[_COMPLETED] = completed
+    if record.is_switchboard_transfer:
+        facts[_SWITCHBOARD] = 1
+    else:
+        facts[_COMPLETED_NOT_SWITCHBOARD] = completed
+    facts[_TRANSFERS] = bool(record.transferred_to)
+    return tuple(facts)
+
+
 class KpiAccumulator:
     """Running sums of one group of calls; :meth:`result` turns them into :class:`Kpis`."""
 
-    options: KpiOptions
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    voicemail: int = 0
-    blocked: int = 0
-    after_hours: int = 0
-    short_abandons: int = 0
-    answered_within_sl: int = 0
-    wait_s: float = 0.0
-    abandon_wait_s: float = 0.0
-    abandon_wait_n: int = 0
-    talk_s: float = 0.0
-    wrap_s: float = 0.0
-    handle_s: float = 0.0
-    handled_n: int = 0
-    completed: int = 0
-    completed_not_switchboard: int = 0
-    switchboard_transfers: int = 0
-    transfers: int = 0
-    long_calls: int = 0
+    __slots__ = ("options", "sums")
+
+    def __init__(self, options: KpiOptions) -> None:
+        self.options = options
+        self.sums: list[float] = [0.0] * _SIZE
 
     def add(self, record: CallRecord) -> None:
-        options = self.options
-        if not record.in_hours:
-            self.after_hours += 1
-            return
-        outcome = record.outcome
-        if outcome == VOICEMAIL:
-            self.voicemail += 1
-        elif outcome == BLOCKED:
-            self.blocked += 1
-        elif outcome == ABANDONED and is_short_abandon(record, options):
-            self.short_abandons += 1
-        if not is_offered(record, options):
-            return
-        self.offered += 1
-        if is_abandoned(record, options):
-            self.abandoned += 1
-            waited = abandon_wait_s(record)
-            if waited is not None:
-                self.abandon_wait_s += waited
-                self.abandon_wait_n += 1
-            return
-        if not is_answered(record):
-            return
-        self.answered += 1
-        waited = wait_s(record) or 0.0
-        self.wait_s += waited
-        if waited <= options.service_level_s:
-            self.answered_within_sl += 1
-        talk, wrap, handle = talk_s(record), wrap_s(record), handle_s(record)
-        if talk is not None and wrap is not None and handle is not None:
-            self.talk_s += talk
-            self.wrap_s += wrap
-            self.handle_s += handle
-            self.handled_n += 1
-            if talk > options.long_call_s:
-                self.long_calls += 1
-        completed = is_completed_in_center(record)
-        if record.is_switchboard_transfer:
-            self.switchboard_transfers += 1
-        else:
-            self.completed_not_switchboard += completed
-        self.completed += completed
-        if record.transferred_to:
-            self.transfers += 1
+        self.add_facts(record_facts(record, self.options))
+
+    def add_facts(self, facts: Facts) -> None:
+        self.sums = list(map(operator.add, self.sums, facts))
+
+    def merge(self, other: KpiAccumulator) -> None:
+        self.add_facts(tuple(other.sums))
 
     def result(self, operating_hours: float = 0.0) -> Kpis:
-        answered_not_switchboard = self.answered - self.switchboard_transfers
+        sums = self.sums
+        answered = int(sums[_ANSWERED])
+        offered = int(sums[_OFFERED])
+        abandoned = int(sums[_ABANDONED])
+        handled = int(sums[_HANDLED_N])
         return Kpis(
-            offered=self.offered,
-            answered=self.answered,
-            abandoned=self.abandoned,
-            voicemail=self.voicemail,
-            blocked=self.blocked,
-            after_hours=self.after_hours,
-            short_abandons=self.short_abandons,
-            answer_rate=answer_rate(self.answered, self.offered),
-            abandon_rate=abandon_rate(self.abandoned, self.offered),
-            asa_s=asa(self.wait_s, self.answered),
-            service_level=service_level(self.answered_within_sl, self.offered),
+            offered=offered,
+            answered=answered,
+            abandoned=abandoned,
+            voicemail=int(sums[_VOICEMAIL]),
+            blocked=int(sums[_BLOCKED]),
+            after_hours=int(sums[_AFTER_HOURS]),
+            short_abandons=int(sums[_SHORT_ABANDONS]),
+            answer_rate=answer_rate(answered, offered),
+            abandon_rate=abandon_rate(abandoned, offered),
+            asa_s=asa(sums[_WAIT_S], answered),
+            service_level=service_level(int(sums[_WITHIN_SL]), offered),
             first_contact_completion_rate=first_contact_completion_rate(
-                self.completed, self.answered
+                int(sums[_COMPLETED]), answered
             ),
             first_answer_rate=first_answer_rate(
-                self.completed_not_switchboard, answered_not_switchboard
+                int(sums[_COMPLETED_NOT_SWITCHBOARD]), answered - int(sums[_SWITCHBOARD])
             ),
-            avg_abandon_wait_s=average(self.abandon_wait_s, self.abandon_wait_n),
-            avg_talk_s=average(self.talk_s, self.handled_n),
-            avg_wrap_s=average(self.wrap_s, self.handled_n),
-            avg_handle_s=average(self.handle_s, self.handled_n),
-            long_calls=self.long_calls,
-            transfers=self.transfers,
-            switchboard_transfers=self.switchboard_transfers,
+            avg_abandon_wait_s=average(sums[_ABANDON_WAIT_S], int(sums[_ABANDON_WAIT_N])),
+            avg_talk_s=average(sums[_TALK_S], handled),
+            avg_wrap_s=average(sums[_WRAP_S], handled),
+            avg_handle_s=average(sums[_HANDLE_S], handled),
+            long_calls=int(sums[_LONG_CALLS]),
+            transfers=int(sums[_TRANSFERS]),
+            switchboard_transfers=int(sums[_SWITCHBOARD]),
             operating_hours=operating_hours,
-            answered_per_operating_hour=answered_per_operating_hour(self.answered, operating_hours),
+            answered_per_operating_hour=answered_per_operating_hour(answered, operating_hours),
         )
 
 
@@ -691,20 +780,43 @@ def breakdowns(
     if unknown:
         raise ValueError(f"unknown breakdown: {', '.join(unknown)}")
     hours = hours or {}
-    total = KpiAccumulator(options)
-    groups_of: list[tuple[str, Callable[[CallRecord], str], dict[str, KpiAccumulator]]] = [
-        (name, BREAKDOWN_KEYS[name], {}) for name in names
+    # Every time bucket (15/30/60-minute interval … fiscal year) is constant within a
+    # 15-minute slot of Tokyo time, so calls are summed per slot once and the slots are
+    # rolled up into the time breakdowns; the other keys are summed per call.
+    slots: dict[int, KpiAccumulator] = {}
+    others: list[tuple[str, Callable[[CallRecord], str], dict[str, KpiAccumulator]]] = [
+        (name, BREAKDOWN_KEYS[name], {}) for name in names if name not in _TIME_BUCKETS
     ]
     for record in records:
-        total.add(record)
-        for _name, key, groups in groups_of:
+        facts = record_facts(record, options)
+        slot_key = int(record.arrived_at.timestamp()) // _SLOT_S
+        slot = slots.get(slot_key)
+        if slot is None:
+            slot = slots[slot_key] = KpiAccumulator(options)
+        slot.add_facts(facts)
+        for _name, key, groups in others:
             group_key = key(record)
             group = groups.get(group_key)
             if group is None:
                 group = groups[group_key] = KpiAccumulator(options)
-            group.add(record)
+            group.add_facts(facts)
+    total = KpiAccumulator(options)
+    by_time: dict[str, dict[str, KpiAccumulator]] = {
+        name: {} for name in names if name in _TIME_BUCKETS
+    }
+    for slot_key, slot in slots.items():
+        total.merge(slot)
+        start = datetime.fromtimestamp(slot_key * _SLOT_S, TOKYO)
+        for name, groups in by_time.items():
+            group_key = _TIME_BUCKETS[name][0](start)
+            group = groups.get(group_key)
+            if group is None:
+                group = groups[group_key] = KpiAccumulator(options)
+            group.merge(slot)
+    all_groups = {**by_time, **{name: groups for name, _key, groups in others}}
     result: dict[str, dict[str, Kpis]] = {}
-    for name, _key, groups in groups_of:
+    for name in names:
+        groups = all_groups[name]
         group_hours = hours.get(name)
         figures = {
             group_key: groups[group_key].result(group_hours(group_key) if group_hours else 0.0)
@@ -787,9 +899,24 @@ def faq_use(*, center: Center, since: datetime, until: datetime) -> dict[str, in
     imported; a call's FAQ list comes from its interaction record) plus the answered
     interactions of other channels started then (records without a call, not pending)."""
     counts: Counter[str] = Counter()
-    for record in calls_in_period(center=center, since=since, until=until):
-        if is_answered(record):
-            counts.update(set(record.faq_ids))
+    opening = OpeningHours(center.calendar)
+    # Only what is_answered() looks at, for the answered calls (an annual report's FAQ
+    # table should not cost a second full pass over every call).
+    answered = (
+        Call.objects.filter(
+            center=center,
+            arrived_at__gte=since,
+            arrived_at__lt=until,
+            disposition=Disposition.ANSWERED,
+            answered_at__isnull=False,
+            in_hours=True,
+        )
+        .order_by()
+        .values_list("arrived_at", "faq_ids")
+    )
+    for arrived, faq_ids in answered.iterator(chunk_size=_CHUNK):
+        if faq_ids and opening.is_open(arrived):
+            counts.update({str(f) for f in faq_ids})
     _add_interaction_faq_use(counts, center=center, since=since, until=until)
     return dict(sorted(counts.items()))
 

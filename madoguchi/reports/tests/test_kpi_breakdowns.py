@@ -288,3 +288,27 @@ def test_inbox_figures_and_csat(iwaki: Center) -> None:
         "rate": 0.5,
     }
     assert csat(center=iwaki, since=at(25, 0), until=at(26, 0))["rate"] is None
+
+
+def test_streamed_times_are_exact_to_the_microsecond(iwaki: Center) -> None:
+    arrived = datetime(2026, 10, 1, 10, 0, 0, 123456, tzinfo=TOKYO)
+    call = Call.objects.create(
+        center=iwaki,
+        dialed_number="+81246221111",
+        arrived_at=arrived,
+        answered_at=arrived + timedelta(seconds=4, microseconds=876544),  # 10:00:05.000000
+        ended_at=arrived + timedelta(seconds=65),
+        wrap_end_at=None,
+        disposition=Disposition.ANSWERED,
+        faq_ids=["FAQ-0001", "FAQ-0001", "FAQ-0002"],
+    )
+    (record,) = calls_in_period(center=iwaki, since=SINCE, until=UNTIL)
+    assert record.call_id == str(call.pk)
+    assert record.arrived_at == arrived
+    assert record.answered_at == datetime(2026, 10, 1, 10, 0, 5, tzinfo=TOKYO)
+    assert record.wrap_end_at is None
+    assert record.faq_ids == ("FAQ-0001", "FAQ-0002")
+    assert (record.queue, record.operator, record.in_hours) == ("", "", True)
+    kpis = breakdown([record], lambda r: r.line, options=KpiOptions(service_level_s=4))
+    assert kpis["+81246221111"].asa_s == pytest.approx(4.876544)
+    assert kpis["+81246221111"].service_level == 0  # 4.876544 s > 4 s
