@@ -27,6 +27,7 @@ fi
 .venv/bin/madoguchi recordings_purge --enqueue
 .venv/bin/madoguchi interactions_housekeeping --enqueue
 .venv/bin/madoguchi inbox_fetch --enqueue --every 300
+.venv/bin/madoguchi report_schedule --enqueue --every 3600
 
 .venv/bin/madoguchi db_worker --queue-name '*' >var/worker.log 2>&1 &
 worker=$!

@@ -69,3 +69,42 @@ class ReportRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.email}"
+
+
+class ReportDelivery(models.Model):
+    """One delivery of a report by e-mail (to every recipient), sent or failed; the
+    console's delivery history and what keeps the worker from sending a period twice.
+    The password is never stored."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("送付済み")
+        FAILED = "failed", _("送付失敗")
+
+    center = models.ForeignKey(
+        "tenancy.Center", on_delete=models.CASCADE, related_name="report_deliveries"
+    )
+    kind = models.CharField(_("報告書"), max_length=24, choices=ReportKind.choices)
+    period_kind = models.CharField(_("期間の種類"), max_length=16)
+    period_first = models.DateField(_("期間の初日"))
+    period_last = models.DateField(_("期間の末日"))
+    fmt = models.CharField(_("形式"), max_length=8)
+    recipients = models.JSONField(_("送付先"), default=list)
+    status = models.CharField(_("状態"), max_length=8, choices=Status.choices)
+    error = models.CharField(_("失敗の理由"), max_length=300, blank=True)
+    scheduled = models.BooleanField(_("自動送付"), default=False)
+    sent_at = models.DateTimeField(_("送付日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("報告書の送付")
+        verbose_name_plural = _("報告書の送付")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["center", "kind", "period_first", "status"],
+                name="report_delivery_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_first} {self.get_status_display()}"

@@ -20,21 +20,11 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from madoguchi.filecrypto import PDF_FONT, japanese_font, pdf_add_japanese_font, pdf_protect
-from madoguchi.reports.documents import Cell, Chart, Report, Section, Table
+from madoguchi.reports.documents import Chart, Report, Section, Table
 from madoguchi.reports.errors import ReportsError
+from madoguchi.reports.formatting import PALETTE, axis_label, cell_text, is_number, nice_max
 from madoguchi.tenancy.calendars import TOKYO
 
-#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-PALETTE = [
-    (0, 114, 178),
-    (230, 159, 0),
-    (0, 158, 115),
-    (204, 121, 167),
-    (86, 180, 233),
-    (213, 94, 0),
-    (240, 228, 66),
-    (0, 0, 0),
-]
 HEADER_FILL = (31, 78, 121)
 STRIPE_FILL = (242, 246, 250)
 ROW_H = 6.0
@@ -77,20 +67,6 @@ class ReportPdf(FPDF):
         return float(self.page_break_trigger - self.y)
 
 
-def _text(value: Cell, percent: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "○" if value else "×"
-    if percent and isinstance(value, int | float):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return value
-
-
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """``text`` cut with an ellipsis to fit ``width`` mm at the current font."""
     if pdf.get_string_width(text) <= width:
@@ -127,7 +103,7 @@ def _table_header(pdf: ReportPdf, table: Table, widths: list[float]) -> None:
 
 def _draw_table(pdf: ReportPdf, table: Table) -> None:
     texts = [
-        [_text(value, index in table.percent_columns) for index, value in enumerate(row)]
+        [cell_text(value, index in table.percent_columns) for index, value in enumerate(row)]
         for row in table.rows
     ]
     if table.title:
@@ -150,7 +126,7 @@ def _draw_table(pdf: ReportPdf, table: Table) -> None:
         for index, width in enumerate(widths):
             text = row[index] if index < len(row) else ""
             value = values[index] if index < len(values) else None
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            numeric = is_number(value)
             pdf.cell(
                 width,
                 ROW_H,
@@ -164,24 +140,6 @@ def _draw_table(pdf: ReportPdf, table: Table) -> None:
         pdf.cell(0, ROW_H, _("該当なし"), border=1, new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(0, 0, 0)
     pdf.ln(4)
-
-
-def _nice_max(value: float) -> float:
-    """A round axis maximum ≥ ``value`` (1, 2, 2.5, 5 × 10ⁿ)."""
-    if value <= 0:
-        return 1.0
-    exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        candidate = step * 10**exponent
-        if candidate >= value:
-            return float(candidate)
-    return float(10 ** (exponent + 1))
-
-
-def _axis_label(value: float, percent: bool) -> str:
-    if percent:
-        return f"{value * 100:.0f}%"
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
 def _legend(pdf: ReportPdf, x: float, y: float, names: list[str], width: float) -> None:
@@ -200,7 +158,7 @@ def _legend(pdf: ReportPdf, x: float, y: float, names: list[str], width: float) 
 
 def _draw_axes_chart(pdf: ReportPdf, chart: Chart, x: float, y: float, w: float, h: float) -> None:
     values = [v for s in chart.series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0.0))
+    top = nice_max(max(values, default=0.0))
     left, bottom = x + 16, y + h - 12
     plot_w, plot_h = w - 20, h - 28  # room for the title and legend above
     plot_top = bottom - plot_h
@@ -212,7 +170,7 @@ def _draw_axes_chart(pdf: ReportPdf, chart: Chart, x: float, y: float, w: float,
         ty = bottom - plot_h * tick / 5
         pdf.line(left, ty, left + plot_w, ty)
         pdf.set_xy(x, ty - 2.5)
-        pdf.cell(15, 5, _axis_label(level, chart.percent), align="R")
+        pdf.cell(15, 5, axis_label(level, chart.percent), align="R")
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.3)
     pdf.line(left, plot_top, left, bottom)
@@ -282,8 +240,9 @@ def _draw_pie(pdf: ReportPdf, chart: Chart, x: float, y: float, w: float, h: flo
             if sweep >= 359.999:
                 pdf.circle(cx + diameter / 2, cy + diameter / 2, diameter / 2, style="F")
             else:
-                pdf.solid_arc(cx, cy, diameter, start, start + sweep, clockwise=False, style="F")
-            start += sweep
+                # Clockwise from 12 o'clock, as on the screen (fpdf2 angles turn anticlockwise).
+                pdf.solid_arc(cx, cy, diameter, start - sweep, start, style="F")
+            start -= sweep
         legend_y = y + 10 + index * 5
         if legend_y > y + h - 5:
             break

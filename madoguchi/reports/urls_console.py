@@ -1,4 +1,5 @@
-"""Console URLs of the reports context (included from console/urls.py at reports/)."""
+"""Console URLs of the reports context (included from console/urls.py at reports/, in the
+``console:reports_console`` namespace)."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -7,5 +8,8 @@ from madoguchi.reports import views_console
 app_name = "reports_console"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views_console.reports_home, name="home"),
     path("settings/", views_console.settings_edit, name="settings"),
+    path("<str:kind>/", views_console.report_detail, name="detail"),
+    path("<str:kind>/download/", views_console.report_download_view, name="download"),
 ]

@@ -107,8 +107,8 @@ def sample_report(
     )
 
 
-@pytest.fixture
-def sample_builder() -> Iterator[Any]:
+@pytest.fixture(name="sample_builder")
+def sample_builder_fixture() -> Iterator[Any]:
     """Registers a builder of the sample report for ``monthly`` (and ``daily``,
     ``personal_data``), restoring whatever was registered before. Yields the list of
     (center, period) calls."""
@@ -130,3 +130,15 @@ def sample_builder() -> Iterator[Any]:
                 registry._BUILDERS.pop(kind, None)
             else:
                 registry._BUILDERS[kind] = builder
+
+
+@pytest.fixture(name="no_annual_builder")
+def no_annual_builder_fixture() -> Iterator[None]:
+    """No builder for ``annual`` during the test (restored afterwards), whatever the real
+    builders register: the screens and delivery must say it cannot be made yet."""
+    saved = registry._BUILDERS.pop("annual", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            registry._BUILDERS["annual"] = saved

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import zipfile
@@ -172,3 +173,17 @@ def test_pdf_of_an_empty_report_still_has_title_and_definitions():
     reader = PdfReader(io.BytesIO(render_pdf(report)))
     assert len(reader.pages) == 2
     assert "定義" in _text(reader.pages[1])
+
+
+def test_bench_render_prints_json_figures_for_every_format():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_render", "--format=json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["tables"] == 20 and result["charts"] == 12
+    assert set(result["formats"]) == {"xlsx", "pdf", "csv"}
+    for entry in result["formats"].values():
+        assert entry["seconds"] > 0 and entry["bytes"] > 10_000
+    assert result["formats"]["pdf"]["pages"] > 20
+    assert result["peak_rss_mb"] > 0
