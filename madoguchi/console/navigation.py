@@ -38,7 +38,7 @@ ENTRIES = [
     NavEntry(_("ガイダンス"), "console:announcements", Action.CENTER_MANAGE),
     NavEntry(_("キュー"), "console:queues", Action.CENTER_MANAGE),
     NavEntry(_("レポート"), "console:reports_console:home", Action.REPORT_VIEW),
-    NavEntry(_("要員計画"), None, Action.STAFFING_MANAGE),
+    NavEntry(_("要員計画"), "console:workforce_console:home", Action.STAFFING_MANAGE),
     NavEntry(_("センター設定"), "console:center", Action.CENTER_VIEW),
     NavEntry(_("職員と権限"), "console:staff", Action.USER_MANAGE),
     NavEntry(_("監査ログ"), "console:audit", Action.AUDIT_VIEW),

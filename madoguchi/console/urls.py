@@ -32,5 +32,6 @@ urlpatterns = [
     path("faq/", include("madoguchi.knowledge.urls_console")),
     path("bookings/", include("madoguchi.reservations.urls_console")),
     path("inbox/", include("madoguchi.inbox.urls_console")),
+    path("staffing/", include("madoguchi.workforce.urls_console")),
     path("reports/", include("madoguchi.reports.urls_console")),
 ]
