@@ -8,18 +8,19 @@ here is pure shaping of figures into :mod:`madoguchi.reports.documents` objects.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from madoguchi.interactions.models import InteractionKind, Outcome
 from madoguchi.reports import kpi
 from madoguchi.reports.builders import selectors
-from madoguchi.reports.documents import Cell, Chart, Definition, Series, Table
+from madoguchi.reports.documents import Cell, Chart, Definition, Report, Series, Table
 from madoguchi.reports.periods import Period
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
@@ -232,14 +233,28 @@ LABELS: dict[str, str] = {
     "changed_by_channel": "変更（経路別）",
     "received_by_channel": "受付（チャネル別）",
 }
-# Stored choices of interactions (kinds, outcomes) shown by their Japanese labels.
-for _choices in (InteractionKind.choices, Outcome.choices):
-    for _value, _label in _choices:
-        LABELS.setdefault(_value, str(_label))
 
 
 def label(key: str) -> str:
-    return LABELS.get(key, key)
+    """A figure key in Japanese; stored interaction kinds and outcomes by their labels."""
+    if key in LABELS:
+        return LABELS[key]
+    for choices in (InteractionKind, Outcome):
+        if key in choices.values:
+            return str(choices(key).label)
+    return key
+
+
+def in_japanese(builder: Callable[..., Report]) -> Callable[..., Report]:
+    """Reports are Japanese documents: choice labels are rendered in Japanese whatever
+    language the request or the worker has active."""
+
+    @functools.wraps(builder)
+    def build(*args: Any, **kwargs: Any) -> Report:
+        with translation.override("ja"):
+            return builder(*args, **kwargs)
+
+    return build
 
 
 def flatten(figures: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Cell]]:

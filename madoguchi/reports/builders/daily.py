@@ -50,6 +50,7 @@ def _escalation_row(e: Escalation) -> list[Cell]:
 
 
 @register_builder(ReportKind.DAILY)
+@common.in_japanese
 def build_daily(*, center: Center, period: Period) -> Report:
     calls = common.load_calls(center=center, period=period)
     figures = calls.figures

@@ -21,6 +21,7 @@ TOP = 20
 
 
 @register_builder(ReportKind.FREQUENT_QUESTIONS)
+@common.in_japanese
 def build_frequent_questions(*, center: Center, period: Period) -> Report:
     since, until = period.since, period.until
     categories = s.category_counts(center=center, since=since, until=until)

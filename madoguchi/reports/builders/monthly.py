@@ -510,15 +510,18 @@ def build_periodic(*, center: Center, period: Period, kind: str, name: str) -> R
 
 
 @register_builder(ReportKind.MONTHLY)
+@common.in_japanese
 def build_monthly(*, center: Center, period: Period) -> Report:
     return build_periodic(center=center, period=period, kind=ReportKind.MONTHLY, name="月報")
 
 
 @register_builder(ReportKind.HALF_YEAR)
+@common.in_japanese
 def build_half_year(*, center: Center, period: Period) -> Report:
     return build_periodic(center=center, period=period, kind=ReportKind.HALF_YEAR, name="半期報告")
 
 
 @register_builder(ReportKind.ANNUAL)
+@common.in_japanese
 def build_annual(*, center: Center, period: Period) -> Report:
     return build_periodic(center=center, period=period, kind=ReportKind.ANNUAL, name="年報")

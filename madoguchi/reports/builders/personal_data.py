@@ -59,6 +59,7 @@ def _action_label(code: str) -> str:
 
 
 @register_builder(ReportKind.PERSONAL_DATA)
+@common.in_japanese
 def build_personal_data(*, center: Center, period: Period) -> Report:
     events = list(s.audit_events(center=center, since=period.since, until=period.until))
     by_user: dict[str, Counter[str]] = {}

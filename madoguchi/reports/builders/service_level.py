@@ -136,6 +136,7 @@ def months_of(period: Period) -> list[Period]:
 
 
 @register_builder(ReportKind.SERVICE_LEVEL)
+@common.in_japanese
 def build_service_level(*, center: Center, period: Period) -> Report:
     calls = common.load_calls(center=center, period=period)
     goals = targets(center)

@@ -174,6 +174,7 @@ def seats_section(*, center: Center, period: Period, calls: common.CallData) -> 
 
 
 @register_builder(ReportKind.WEEKLY)
+@common.in_japanese
 def build_weekly(*, center: Center, period: Period) -> Report:
     calls = common.load_calls(center=center, period=period)
     days = calls.by_day()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from madoguchi.calls.models import Disposition as D
 from madoguchi.interactions.models import (
@@ -177,3 +178,10 @@ def test_daily_report_lists_contacts_complaints_and_escalations(day_data):
     assert [(r[2], r[4], r[6]) for r in waiting.rows] == [
         ("以前の依頼", "所管課完了報告済み", "未確認")
     ]
+
+
+def test_reports_are_japanese_whatever_language_is_active(day_data):
+    with translation.override("en"):
+        report = builder_for(ReportKind.DAILY)(center=day_data, period=day_period(DAY))
+
+    assert [row[1] for row in table(report, "応対一覧", "応対一覧").rows] == ["電話", "メール"]
