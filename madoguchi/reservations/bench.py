@@ -160,6 +160,20 @@ def setup(*, people_per_phase: dict[str, int]) -> World:
     return world
 
 
+def cluster_setup() -> str:
+    """What the server really runs with (SHOW), e.g. ``durable: fsync=on ...``."""
+    names = ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers")
+    with connection.cursor() as cursor:
+        values: dict[str, str] = {}
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            row = cursor.fetchone()
+            values[name] = str(row[0]) if row else "?"
+    durable = all(values[name] == "on" for name in names[:3])
+    settings = " ".join(f"{name}={value}" for name, value in values.items())
+    return f"{'durable' if durable else 'NOT durable'}: {settings}"
+
+
 # --- phase 1: the ceiling ----------------------------------------------------------
 
 _PGBENCH_SQL = """\\set slot random(1, 50000)
@@ -669,13 +683,13 @@ def run(
 
     if connection.vendor != "postgresql":
         raise RuntimeError("bench_booking needs PostgreSQL (run it with make bench-booking)")
-    if durable:
-        # scripts/with-postgres.sh starts a test cluster without fsync; measure like prod.
-        with connection.cursor() as cursor:
-            for setting in ("fsync = on", "synchronous_commit = on", "full_page_writes = on"):
-                cursor.execute(f"ALTER SYSTEM SET {setting}")
-            cursor.execute("SELECT pg_reload_conf()")
-        time.sleep(1)
+    setup_label = cluster_setup()
+    if durable and not setup_label.startswith("durable"):
+        raise RuntimeError(
+            f"the database is not durable ({setup_label}): run make bench-booking, which "
+            "starts PostgreSQL with PG_DURABLE=1, or pass --not-durable"
+        )
+    log(f"cluster: {setup_label}")
     load_start = round(os.getloadavg()[0], 2)  # other work on the box skews every figure
     log("migrating")
     call_command("migrate", verbosity=0)
@@ -787,7 +801,8 @@ def run(
         "surge_unfinished": surge.error_kinds.get("unfinished", 0),
         "service_pct_of_ceiling": round(100 * service.rate(service_start) / ceiling_tps, 1),
         "http_pct_of_ceiling": round(100 * http.rate(http_start) / ceiling_tps, 1),
-        "durable": durable,
+        "ceiling_setup": setup_label,
+        "durable": setup_label.startswith("durable"),
         "load_avg_1m_start": load_start,
         "load_avg_1m_end": round(os.getloadavg()[0], 2),
         "seconds_per_phase": seconds,

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--not-durable",
             action="store_true",
-            help="keep the test cluster's fsync=off (default: fsync and synchronous_commit on)",
+            help="accept a non-durable cluster (default: refuse unless fsync etc. are on)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
