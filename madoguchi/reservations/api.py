@@ -30,6 +30,7 @@ from madoguchi.reservations.admission import (
     BUSY_RETRY_SECONDS,
     admission_apply,
     admission_check,
+    center_and_gate_cached,
 )
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import BookingChannel, Slot
@@ -56,13 +57,14 @@ def book(request: HttpRequest) -> HttpResponse:
         return _error(400, "invalid request body")
     if channel not in (BookingChannel.WEB, BookingChannel.LINE):
         return _error(400, "channel must be web or line", "channel")
-    center = Center.objects.filter(slug=center_slug, is_active=True).first()
-    if center is None:
+    found = center_and_gate_cached(center_slug)
+    if found is None:
         return _error(404, "unknown center", "center")
+    center, gate = found
     # The waiting room (admission.py) guards this door like the booking pages: a client
     # not yet admitted gets 503 + Retry-After and a cookie keeping its place.
     try:
-        admission = admission_check(request, center)
+        admission = admission_check(request, center, gate)
         if not admission.admitted:
             return admission_apply(_error(503, "waiting room; try again later"), admission)
         answer = _book(
