@@ -8,6 +8,15 @@
 # (and PGHOST/PGPORT/PGUSER/PGDATABASE), runs CMD, then always stops the
 # cluster and deletes the temp dir. Exits with CMD's status.
 # Installs PostgreSQL from Debian if it is missing (root only). No TTY needed.
+#
+# By default the cluster is a fast TEST cluster: fsync, synchronous_commit and
+# full_page_writes off (a crash loses it, which does not matter for tests).
+# PG_DURABLE=1 starts it like a production database instead (research note
+# booking.md §2): fsync, synchronous_commit and full_page_writes on, shared_buffers=1GB,
+# wal_buffers=16MB, checkpoint_timeout=15min, max_wal_size=4GB, max_connections=200,
+# and pg_stat_statements loaded when installed. Benchmarks (scripts/bench-booking.sh)
+# use it: throughput measured on a cluster that does not flush its WAL means nothing.
+# The settings are passed on the server's command line, which overrides ALTER SYSTEM.
 set -euo pipefail
 
 log() { echo "with-postgres: $*" >&2; }
@@ -86,11 +95,24 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+if [ "${PG_DURABLE:-0}" = 1 ]; then
+  SETTINGS="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  SETTINGS="$SETTINGS -c shared_buffers=1GB -c effective_cache_size=4GB -c wal_buffers=16MB"
+  SETTINGS="$SETTINGS -c checkpoint_timeout=15min -c max_wal_size=4GB -c max_connections=200"
+  if [ -f "$PGBIN/../lib/pg_stat_statements.so" ]; then
+    SETTINGS="$SETTINGS -c shared_preload_libraries=pg_stat_statements"
+  fi
+  SETUP="durable: fsync=on synchronous_commit=on full_page_writes=on shared_buffers=1GB"
+else
+  SETTINGS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  SETUP="test: fsync=off synchronous_commit=off full_page_writes=off"
+fi
+
 # Start on a free port; retry with a new port in case another process grabbed it.
 for attempt in 1 2 3; do
   PORT=$(free_port)
   if as_pg "$PGBIN/pg_ctl" -w -D "$DATA" -l "$WORK/postgres.log" \
-       -o "-p $PORT -k '$WORK' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+       -o "-p $PORT -k '$WORK' -c listen_addresses=127.0.0.1 $SETTINGS" \
        start >/dev/null; then
     STARTED=1
     break
@@ -101,12 +123,13 @@ if [ "$STARTED" -ne 1 ]; then
   cat "$WORK/postgres.log" >&2 || true
   exit 1
 fi
-log "started PostgreSQL $PGVERSION on 127.0.0.1:$PORT"
+log "started PostgreSQL $PGVERSION on 127.0.0.1:$PORT ($SETUP)"
 
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U madoguchi madoguchi
 
 export DATABASE_URL="postgres://madoguchi@127.0.0.1:$PORT/madoguchi"
 export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=madoguchi PGDATABASE=madoguchi
+export MADOGUCHI_PG_SETUP="$SETUP"   # what kind of cluster this is (benchmarks print it)
 export PATH="$PGBIN:$PATH"   # psql, pg_dump, ... matching the server version
 
 status=0

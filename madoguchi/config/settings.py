@@ -225,6 +225,11 @@ ADMISSION_SESSION_MINUTES = env_int("MADOGUCHI_ADMISSION_SESSION_MINUTES", 20, m
 BOOKING_LOGIN_COUPON_LIMIT = env_int("MADOGUCHI_BOOKING_LOGIN_COUPON_LIMIT", 5, minimum=1)
 BOOKING_LOGIN_IP_LIMIT = env_int("MADOGUCHI_BOOKING_LOGIN_IP_LIMIT", 30, minimum=1)
 BOOKING_LOGIN_WINDOW_MINUTES = env_int("MADOGUCHI_BOOKING_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+# Booking audit events are chained after commit by the request (0) or by a per-process
+# thread at most once per N seconds (public processes; reservations/audit_outbox.py).
+RESERVATIONS_AUDIT_FLUSH_SECONDS = env_int(
+    "MADOGUCHI_RESERVATIONS_AUDIT_FLUSH_SECONDS", 1 if PROCESS_KIND == "public" else 0, minimum=0
+)
 
 # Audit log retention (SEC-2): at least three months.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=92)

@@ -19,12 +19,19 @@ import json
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from madoguchi.reservations import throttle
+from madoguchi.reservations.admission import (
+    BUSY_RETRY_SECONDS,
+    admission_apply,
+    admission_check,
+    center_and_gate_cached,
+)
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import BookingChannel, Slot
 from madoguchi.reservations.services import booking_create, coupon_normalize, person_find
@@ -37,7 +44,7 @@ def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
 
 @csrf_exempt  # no cookie authenticates this endpoint: the body carries the credentials
 @require_POST
-def book(request: HttpRequest) -> JsonResponse:
+def book(request: HttpRequest) -> HttpResponse:
     try:
         body: dict[str, Any] = json.loads(request.body or b"{}")
         born = date.fromisoformat(str(body["birth_date"]))
@@ -50,9 +57,44 @@ def book(request: HttpRequest) -> JsonResponse:
         return _error(400, "invalid request body")
     if channel not in (BookingChannel.WEB, BookingChannel.LINE):
         return _error(400, "channel must be web or line", "channel")
-    center = Center.objects.filter(slug=center_slug, is_active=True).first()
-    if center is None:
+    found = center_and_gate_cached(center_slug)
+    if found is None:
         return _error(404, "unknown center", "center")
+    center, gate = found
+    # The waiting room (admission.py) guards this door like the booking pages: a client
+    # not yet admitted gets 503 + Retry-After and a cookie keeping its place.
+    try:
+        admission = admission_check(request, center, gate)
+        if not admission.admitted:
+            return admission_apply(_error(503, "waiting room; try again later"), admission)
+        answer = _book(
+            request,
+            center,
+            coupon=coupon,
+            key=key,
+            born=born,
+            slot_id=slot_id,
+            dose=dose,
+            channel=channel,
+        )
+    except OperationalError:  # pool exhausted or statement timeout: busy, not an error
+        busy = _error(503, "busy; try again later")
+        busy["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return busy
+    return admission_apply(answer, admission)
+
+
+def _book(
+    request: HttpRequest,
+    center: Center,
+    *,
+    coupon: str,
+    key: str,
+    born: date,
+    slot_id: int,
+    dose: int,
+    channel: str,
+) -> JsonResponse:
     # The log-in throttle of the booking pages (throttle.py) guards this door too: the
     # body carries the same weak secret. A right answer does not reset the count here
     # (no extra write on the hot path); the window does.

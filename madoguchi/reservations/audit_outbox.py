@@ -12,9 +12,13 @@ id and IP of the booking's request and the booking time in ``data["at"]``.
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -24,6 +28,7 @@ from madoguchi.audit.services import audit_log
 from madoguchi.reservations.models import AuditOutbox, Booking, EventApplication
 from madoguchi.tenancy.models import Center
 
+logger = logging.getLogger(__name__)
 _LOCK_KEY = 0x5253_5641  # "RSVA": one flusher at a time on PostgreSQL
 
 
@@ -43,7 +48,57 @@ def audit_later(
         ip=(request.ip or "") if request else "",
         at=timezone.now(),
     )
-    transaction.on_commit(audit_outbox_flush, robust=True)
+    flush_after_commit()
+
+
+def flush_after_commit() -> None:
+    """Have the waiting events chained once the caller's transaction commits.
+
+    ``RESERVATIONS_AUDIT_FLUSH_SECONDS`` = 0 (default): the committing request flushes
+    at once. > 0 (the public processes under a surge): the request only wakes this
+    process's flusher thread, which chains at most once per that many seconds, so no
+    citizen's request waits for the chain. The outbox row is committed with the booking
+    either way; the interval only delays its place in the chain."""
+    if settings.RESERVATIONS_AUDIT_FLUSH_SECONDS > 0:
+        transaction.on_commit(_background.wake)
+    else:
+        transaction.on_commit(audit_outbox_flush, robust=True)
+
+
+class _BackgroundFlusher:
+    """One daemon thread per process (re-created after a fork), woken after commits."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted = threading.Event()
+        self._pid = 0
+
+    def wake(self) -> None:
+        self._wanted.set()
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._wanted = threading.Event()
+                    self._wanted.set()
+                    self._pid = os.getpid()
+                    threading.Thread(
+                        target=self._run, name="reservations-audit-flush", daemon=True
+                    ).start()
+
+    def _run(self) -> None:
+        wanted = self._wanted
+        while True:
+            wanted.wait()
+            wanted.clear()
+            try:
+                audit_outbox_flush()
+            except Exception:  # noqa: BLE001 - retried at the next wake or by the command
+                logger.exception("reservations audit flush failed")
+            connection.close()  # back to the pool (or closed): the thread holds none idle
+            time.sleep(settings.RESERVATIONS_AUDIT_FLUSH_SECONDS)
+
+
+_background = _BackgroundFlusher()
 
 
 def audit_outbox_flush(*, limit: int = 2000, batches: int = 50) -> int:

@@ -51,9 +51,11 @@ from django.db import connection, connections
 from django.db.models import Count, Q
 
 HOT_SLOTS = 50
-SLOT_CAPACITY = 100
-# The first slots of each set are small, so they fill within seconds and the rest of the
-# phase keeps hitting full slots: the capacity boundary is what oversold checks.
+# Large enough that the phase measures booking throughput, not how fast 50 small slots
+# run out (with 100 places the 4,100 places of a set were gone after ~5 s).
+SLOT_CAPACITY = 1000
+# The first slots of each set are small, so they fill within a second and the rest of
+# the phase keeps hitting full slots: the capacity boundary is what oversold checks.
 TIGHT_SLOTS, TIGHT_CAPACITY = 10, 10
 CENTER = "bench"
 DAY = date(2031, 6, 2)
@@ -88,12 +90,14 @@ class World:
     staff_cookie: str = ""
 
 
-def setup(*, people_per_phase: dict[str, int]) -> World:
-    """A center with one service, one venue, three sets of 50 slots and roster entries."""
+def setup(*, people_per_phase: dict[str, int], admission_rate: float = 50.0) -> World:
+    """A center with one service, one venue, three sets of 50 slots and roster entries;
+    its waiting room admits ``admission_rate`` newcomers per second."""
     from django.test import Client
 
     from madoguchi.accounts.models import Role
     from madoguchi.accounts.services import membership_grant, user_create
+    from madoguchi.reservations.admission import admission_gate_configure
     from madoguchi.reservations.models import RosterEntry, Service, Slot, Venue
     from madoguchi.tenancy.models import Calendar, Center, CenterKind
 
@@ -105,6 +109,13 @@ def setup(*, people_per_phase: dict[str, int]) -> World:
         center=center, slug="vaccination", kind="vaccination", name="接種", doses=2
     )
     venue = Venue.objects.create(center=center, name="ベンチ会場")
+    admission_gate_configure(
+        center=center,
+        actor=None,
+        opens_at=None,
+        rate_per_minute=max(1, round(admission_rate * 60)),
+        session_minutes=20,
+    )
     start = datetime(2031, 6, 2, 0, 0, tzinfo=UTC)
 
     def slots(offset: int, capacity: int) -> list[int]:
@@ -158,6 +169,20 @@ def setup(*, people_per_phase: dict[str, int]) -> World:
     client.force_login(manager)
     world.staff_cookie = client.cookies["sessionid"].value
     return world
+
+
+def cluster_setup() -> str:
+    """What the server really runs with (SHOW), e.g. ``durable: fsync=on ...``."""
+    names = ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers")
+    with connection.cursor() as cursor:
+        values: dict[str, str] = {}
+        for name in names:
+            cursor.execute(f"SHOW {name}")
+            row = cursor.fetchone()
+            values[name] = str(row[0]) if row else "?"
+    durable = all(values[name] == "on" for name in names[:3])
+    settings = " ".join(f"{name}={value}" for name, value in values.items())
+    return f"{'durable' if durable else 'NOT durable'}: {settings}"
 
 
 # --- phase 1: the ceiling ----------------------------------------------------------
@@ -271,10 +296,15 @@ def _service_process(
     barrier: Any,
     results: Any,
 ) -> None:
+    from django.conf import settings
+
     from madoguchi.reservations.errors import ReservationsError
     from madoguchi.reservations.models import BookingChannel, RosterEntry, Slot
     from madoguchi.reservations.services import booking_create, idempotency_key_new
 
+    # Like a public process: audit events are chained by a background thread, not by
+    # the booking's caller (docs/bookings.md, Audit).
+    settings.RESERVATIONS_AUDIT_FLUSH_SECONDS = 1
     connections.close_all()
     people = list(RosterEntry.objects.select_related("center").filter(pk__in=person_ids))
     slots = list(Slot.objects.select_related("venue", "service").filter(pk__in=slot_ids))
@@ -377,11 +407,18 @@ def service_phase(
 # --- HTTP servers and the asyncio load generator ---------------------------------
 
 
-def start_server(*, urlconf: str, workers: int, nice: int, threads: int) -> tuple[Any, str]:
+def start_server(
+    *, urlconf: str, kind: str, workers: int, nice: int, threads: int
+) -> tuple[Any, str]:
+    """A uvicorn server of process kind ``kind`` (public: 2 s statement timeout, audit
+    chaining in a background thread; staff: its own processes and connections). Each
+    WSGI thread keeps one persistent connection: at most workers x threads per server."""
     port = _free_port()
     env = {
         **os.environ,
         "MADOGUCHI_URLCONF": urlconf,
+        "MADOGUCHI_PROCESS_KIND": kind,
+        "DATABASE_POOL_MAX_SIZE": "0",
         "DATABASE_CONN_MAX_AGE": "600",
         "MADOGUCHI_ENV": os.environ.get("MADOGUCHI_ENV", "development"),
         "MADOGUCHI_WSGI_THREADS": str(threads),
@@ -437,13 +474,23 @@ class HttpConnection:
         self.port = port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.retry_after = 0
 
     async def request(
-        self, method: str, path: str, body: bytes = b"", headers: str = ""
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: str = "",
+        jar: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
+        """One request; ``jar`` (a visitor's cookies) is sent and updated from Set-Cookie."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None  # noqa: S101 - set just above
+        if jar:
+            headers += "Cookie: " + "; ".join(f"{k}={v}" for k, v in jar.items()) + "\r\n"
+        self.retry_after = 0
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
@@ -462,9 +509,19 @@ class HttpConnection:
             if line in (b"\r\n", b""):
                 break
             name, _sep, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
+            lowered = name.lower()
+            if lowered == "content-length":
                 length = int(value.strip())
-            elif name.lower() == "connection" and value.strip().lower() == "close":
+            elif lowered == "retry-after":
+                self.retry_after = int(value.strip())
+            elif lowered == "set-cookie" and jar is not None:
+                cookie, _sep, _attributes = value.strip().partition(";")
+                cookie_name, _sep, cookie_value = cookie.partition("=")
+                if cookie_value.strip('"'):
+                    jar[cookie_name] = cookie_value
+                else:  # deleted
+                    jar.pop(cookie_name, None)
+            elif lowered == "connection" and value.strip().lower() == "close":
                 close = True
         payload = await self.reader.readexactly(length) if length else b""
         if close:
@@ -498,8 +555,25 @@ async def _closed_loop(
     start = time.monotonic()
     deadline = start + seconds
 
+    admitted: list[float] = []
+
     async def client() -> None:
         conn = HttpConnection(port)
+        jar: dict[str, str] = {}
+        # Through the waiting room first: each client is a citizen's session, admitted
+        # at the gate's rate (not timed; its booking is not counted in the tally).
+        while time.monotonic() < start + 60:
+            person = next(queue, None)
+            if person is None:
+                return
+            status, _payload = await conn.request(
+                "POST", "/booking/api/book", _booking_body(person, rng.choice(slots), 0), jar=jar
+            )
+            if status != 503:
+                admitted.append(time.monotonic())
+                break
+            await asyncio.sleep(conn.retry_after)
+        await ready.wait()
         while time.monotonic() < deadline:
             person = next(queue, None)
             if person is None:
@@ -507,7 +581,10 @@ async def _closed_loop(
             began = time.monotonic()
             try:
                 status, _payload = await conn.request(
-                    "POST", "/booking/api/book", _booking_body(person, rng.choice(slots), 0)
+                    "POST",
+                    "/booking/api/book",
+                    _booking_body(person, rng.choice(slots), 0),
+                    jar=jar,
                 )
             except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
                 status = 0
@@ -526,8 +603,25 @@ async def _closed_loop(
                 tally.error_kinds[str(status)] = tally.error_kinds.get(str(status), 0) + 1
         await conn.close()
 
-    await asyncio.gather(*(client() for _ in range(clients)))
+    async def start_when_admitted() -> None:
+        nonlocal start, deadline
+        while len(admitted) < clients and time.monotonic() < start + 60:
+            await asyncio.sleep(0.05)
+        log(f"http: {len(admitted)} clients admitted in {time.monotonic() - start:.1f} s")
+        start = time.monotonic()
+        deadline = start + seconds
+        ready.set()
+
+    ready = asyncio.Event()
+    await asyncio.gather(start_when_admitted(), *(client() for _ in range(clients)))
     return tally, start
+
+
+def _run_loop(coroutine: Any) -> Any:
+    """Run the load generator on uvloop (less CPU taken from the server it measures)."""
+    import uvloop
+
+    return uvloop.run(coroutine)
 
 
 def _people_rows(ids: list[int]) -> list[tuple[str, str]]:
@@ -550,7 +644,7 @@ def _http_process(
     results: Any,
 ) -> None:
     os.nice(10)
-    tally, start = asyncio.run(_closed_loop(port, people, slots, clients, seconds))
+    tally, start = _run_loop(_closed_loop(port, people, slots, clients, seconds))
     results.put((tally, start))
 
 
@@ -568,16 +662,26 @@ async def _open_loop(
     tasks = []
 
     async def one(n: int, person: tuple[str, str]) -> None:
-        async with slots_open:
-            conn = idle.pop() if idle else HttpConnection(port)
-            try:
-                status, _payload = await conn.request(
-                    "POST", "/booking/api/book", _booking_body(person, rng.choice(slots), n)
-                )
-                idle.append(conn)
-            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
-                status = 0
-                await conn.close()
+        """A new visitor: joins the waiting room, comes back after Retry-After with its
+        cookie (holding no connection while waiting) until served or the surge ends."""
+        jar: dict[str, str] = {}
+        slot = rng.choice(slots)
+        while True:
+            async with slots_open:
+                conn = idle.pop() if idle else HttpConnection(port)
+                try:
+                    status, _payload = await conn.request(
+                        "POST", "/booking/api/book", _booking_body(person, slot, n), jar=jar
+                    )
+                    idle.append(conn)
+                except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
+                    status = 0
+                    await conn.close()
+            if status == 503 and time.monotonic() + conn.retry_after < start + seconds:
+                tally.error_kinds["waited"] = tally.error_kinds.get("waited", 0) + 1
+                await asyncio.sleep(conn.retry_after)
+                continue
+            break
         tally.attempts += 1
         if status == 201:
             tally.confirmed += 1
@@ -610,7 +714,7 @@ def _surge_process(
     results: Any,
 ) -> None:
     os.nice(10)
-    results.put(asyncio.run(_open_loop(port, people, slots, rate, seconds)))
+    results.put(_run_loop(_open_loop(port, people, slots, rate, seconds)))
 
 
 def _time_staff(
@@ -632,6 +736,17 @@ def _time_staff(
         return latencies
 
     return asyncio.run(run())
+
+
+def _drain_outbox(phase: str) -> None:
+    """Chain the phase's audit events before the next phase, so that the next one's
+    figures do not include the previous one's audit work."""
+    from madoguchi.reservations.audit_outbox import audit_outbox_flush_all
+
+    began = time.monotonic()
+    chained = audit_outbox_flush_all(timeout=300)
+    log(f"{phase}: chained {chained} audit events in {time.monotonic() - began:.1f} s")
+    connections.close_all()
 
 
 # --- checks and the whole run ------------------------------------------------------
@@ -669,13 +784,13 @@ def run(
 
     if connection.vendor != "postgresql":
         raise RuntimeError("bench_booking needs PostgreSQL (run it with make bench-booking)")
-    if durable:
-        # scripts/with-postgres.sh starts a test cluster without fsync; measure like prod.
-        with connection.cursor() as cursor:
-            for setting in ("fsync = on", "synchronous_commit = on", "full_page_writes = on"):
-                cursor.execute(f"ALTER SYSTEM SET {setting}")
-            cursor.execute("SELECT pg_reload_conf()")
-        time.sleep(1)
+    setup_label = cluster_setup()
+    if durable and not setup_label.startswith("durable"):
+        raise RuntimeError(
+            f"the database is not durable ({setup_label}): run make bench-booking, which "
+            "starts PostgreSQL with PG_DURABLE=1, or pass --not-durable"
+        )
+    log(f"cluster: {setup_label}")
     load_start = round(os.getloadavg()[0], 2)  # other work on the box skews every figure
     log("migrating")
     call_command("migrate", verbosity=0)
@@ -686,7 +801,7 @@ def run(
         "surge": int(surge_rate * seconds * 1.2) + 100,
     }
     log(f"creating {sum(people.values())} roster entries and {3 * HOT_SLOTS} slots")
-    world = setup(people_per_phase=people)
+    world = setup(people_per_phase=people, admission_rate=admission_rate)
 
     log(f"ceiling: pgbench {ceiling_clients} clients, {seconds:.0f} s")
     ceiling_tps = ceiling(seconds=int(seconds), clients=ceiling_clients)
@@ -702,10 +817,17 @@ def run(
         f"full={service.full} errors={service.errors} {service.error_kinds}"
     )
 
+    _drain_outbox("service")
     public, public_url = start_server(
-        urlconf="madoguchi.config.urls_public", workers=http_workers, nice=10, threads=http_threads
+        urlconf="madoguchi.config.urls_public",
+        kind="public",
+        workers=http_workers,
+        nice=10,
+        threads=http_threads,
     )
-    staff, staff_url = start_server(urlconf="madoguchi.config.urls", workers=1, nice=0, threads=4)
+    staff, staff_url = start_server(
+        urlconf="madoguchi.config.urls", kind="staff", workers=1, nice=0, threads=4
+    )
     try:
         public_port = int(public_url.rsplit(":", 1)[1])
         staff_port = int(staff_url.rsplit(":", 1)[1])
@@ -726,6 +848,7 @@ def run(
             f"errors={http.errors} {http.error_kinds}"
         )
 
+        _drain_outbox("http")
         staff_path = f"/console/bookings/slots/?day={DAY:%Y-%m-%d}"
         log("staff: idle")
         _time_staff(staff_port, world.staff_cookie, staff_path, 2, 20)  # warm-up
@@ -787,7 +910,8 @@ def run(
         "surge_unfinished": surge.error_kinds.get("unfinished", 0),
         "service_pct_of_ceiling": round(100 * service.rate(service_start) / ceiling_tps, 1),
         "http_pct_of_ceiling": round(100 * http.rate(http_start) / ceiling_tps, 1),
-        "durable": durable,
+        "ceiling_setup": setup_label,
+        "durable": setup_label.startswith("durable"),
         "load_avg_1m_start": load_start,
         "load_avg_1m_end": round(os.getloadavg()[0], 2),
         "seconds_per_phase": seconds,

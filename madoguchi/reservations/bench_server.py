@@ -39,6 +39,8 @@ def main() -> None:
         access_log=False,
         lifespan="off",
         backlog=4096,
+        # Admitted clients may idle a few seconds while the others pass the waiting room.
+        timeout_keep_alive=60,
     )
 
 

@@ -28,10 +28,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.audit import context as audit_context
 from madoguchi.audit.services import audit_log
 from madoguchi.pii import refuse_special_care_numbers
-from madoguchi.reservations import audit_actions
-from madoguchi.reservations.audit_outbox import audit_later
+from madoguchi.reservations import audit_actions, sql
+from madoguchi.reservations.audit_outbox import audit_later, flush_after_commit
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import (
     ONLINE_CHANNELS,
@@ -52,6 +53,9 @@ from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.errors import TenancyError
 from madoguchi.tenancy.models import Center, Language
 from madoguchi.tenancy.phone import phone_normalize
+
+_SLOT_FULL = _("この枠は満員になりました。別の日時を選んでください。")
+_ALREADY_BOOKED = _("この回の予約は既にあります。変更する場合は予約の変更をお使いください。")
 
 # No 0/O, 1/I/L: references are read out over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -87,9 +91,7 @@ def _claim_key(*, key: str, action: str, center: Center, reference: str) -> str 
     then inserts nothing; on SQLite write transactions are serialized (IMMEDIATE). No
     savepoint is needed, which keeps the hot path at one round trip.
     """
-    key = (key or "").strip()
-    if not key or len(key) > 64:
-        raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
+    key = _key_checked(key)
     table = IdempotencyKey._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -100,10 +102,29 @@ def _claim_key(*, key: str, action: str, center: Center, reference: str) -> str 
         inserted = cursor.fetchone()
     if inserted is not None:
         return None
-    prior = IdempotencyKey.objects.filter(key=key).first()
-    if prior is None or prior.action != action or prior.center_id != center.pk:
+    prior = _prior_reference(key=key, action=action, center=center)
+    if prior is None:
         raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
-    return prior.reference
+    return prior
+
+
+def _key_checked(key: str) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
+    return key
+
+
+def _prior_reference(*, key: str, action: str, center: Center) -> str | None:
+    """The reference an earlier request with ``key`` got; None when the key is unused.
+    A key used for another action or center is refused (a forged or mixed-up form)."""
+    prior = IdempotencyKey.objects.filter(key=key).values_list("action", "center_id", "reference")
+    row = prior.first()
+    if row is None:
+        return None
+    if row[0] != action or row[1] != center.pk:
+        raise ReservationsError(_("画面を開き直してから、もう一度お試しください。"), field=None)
+    return str(row[2])
 
 
 def _replayed_booking(reference: str) -> Booking:
@@ -145,9 +166,7 @@ def _take_place(*, slot: Slot, online: bool, now: datetime) -> None:
         condition &= Q(opens_at__isnull=True) | Q(opens_at__lte=now)
         changes["booked_web"] = F("booked_web") + 1
     if Slot.objects.filter(condition).update(**changes) != 1:
-        raise ReservationsError(
-            _("この枠は満員になりました。別の日時を選んでください。"), field="slot"
-        )
+        raise ReservationsError(_SLOT_FULL, field="slot")
 
 
 def _give_back_place(*, slot_id: int, online: bool) -> None:
@@ -184,10 +203,7 @@ def _insert_booking(**fields: Any) -> Booking:
     try:
         return Booking.objects.create(**fields)
     except IntegrityError as exc:
-        raise ReservationsError(
-            _("この回の予約は既にあります。変更する場合は予約の変更をお使いください。"),
-            field="slot",
-        ) from exc
+        raise ReservationsError(_ALREADY_BOOKED, field="slot") from exc
 
 
 def _booking_data(booking: Booking) -> dict[str, Any]:
@@ -201,7 +217,6 @@ def _booking_data(booking: Booking) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def booking_create(
     *,
     actor: Any,
@@ -227,19 +242,8 @@ def booking_create(
         raise ReservationsError(_("受付経路が正しくありません。"), field="channel")
     _check_bookable(slot=slot, person=person, dose=dose, now=now)
     phone_e164, email = _contact(phone=phone, email=email)
-    language = _language(language)
-    reference = reference_new()
-    prior = _claim_key(
-        key=idempotency_key,
-        action=IdempotencyAction.BOOK,
-        center=person.center,
-        reference=reference,
-    )
-    if prior is not None:
-        return _replayed_booking(prior)
-    _take_place(slot=slot, online=channel in ONLINE_CHANNELS, now=now)
-    booking = _insert_booking(
-        reference=reference,
+    booking = Booking(
+        reference=reference_new(),
         center_id=person.center_id,
         service_id=slot.service_id,
         slot=slot,
@@ -247,18 +251,83 @@ def booking_create(
         dose=dose,
         phone=phone_e164,
         email=email,
-        language=language,
+        language=_language(language),
         channel=channel,
+        status=BookingStatus.ACTIVE,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         created_at=now,
     )
+    if connection.vendor == "postgresql":
+        return _book_postgres(booking=booking, actor=actor, key=idempotency_key, now=now)
+    return _book_orm(booking=booking, actor=actor, key=idempotency_key, now=now)
+
+
+@transaction.atomic
+def _book_orm(*, booking: Booking, actor: Any, key: str, now: datetime) -> Booking:
+    """Key claim, conditional UPDATE, INSERT and outbox row in one transaction (SQLite,
+    and the reference for the PostgreSQL statement in ``sql.py``)."""
+    prior = _claim_key(
+        key=key,
+        action=IdempotencyAction.BOOK,
+        center=booking.person.center,
+        reference=booking.reference,
+    )
+    if prior is not None:
+        return _replayed_booking(prior)
+    _take_place(slot=booking.slot, online=booking.channel in ONLINE_CHANNELS, now=now)
+    try:
+        booking.save(force_insert=True)
+    except IntegrityError as exc:  # the partial unique constraint: rolls the block back
+        raise ReservationsError(_ALREADY_BOOKED, field="slot") from exc
     audit_later(
         action=audit_actions.BOOKING_CREATED,
         actor=actor,
-        center=person.center,
+        center=booking.person.center,
         obj=booking,
         data=_booking_data(booking),
     )
+    return booking
+
+
+def _book_postgres(*, booking: Booking, actor: Any, key: str, now: datetime) -> Booking:
+    """The same writes as ``_book_orm`` as ONE statement (``sql.py`` says why)."""
+    key = _key_checked(key)
+    request = audit_context.current()
+    outcome = sql.book_one_statement(
+        slot_id=booking.slot_id,
+        web=booking.channel in ONLINE_CHANNELS,
+        now=now,
+        reference=booking.reference,
+        center_id=booking.center_id,
+        service_id=booking.service_id,
+        person_id=booking.person_id,
+        dose=booking.dose,
+        phone=booking.phone,
+        email=booking.email,
+        language=booking.language,
+        channel=booking.channel,
+        actor_id=booking.created_by_id,
+        key=key,
+        action=IdempotencyAction.BOOK,
+        audit_action=audit_actions.BOOKING_CREATED,
+        data=_booking_data(booking),
+        request_id=request.request_id if request else "",
+        ip=(request.ip or "") if request else "",
+    )
+    if outcome.booking_id is None:
+        # Nothing was written. A used key means a retry: answer with the first booking.
+        prior = _prior_reference(
+            key=key, action=IdempotencyAction.BOOK, center=booking.person.center
+        )
+        if prior is not None:
+            return _replayed_booking(prior)
+        if outcome.conflict:
+            raise ReservationsError(_ALREADY_BOOKED, field="slot")
+        raise ReservationsError(_SLOT_FULL, field="slot")
+    booking.pk = outcome.booking_id
+    booking._state.adding = False
+    booking._state.db = connection.alias
+    flush_after_commit()
     return booking
 
 

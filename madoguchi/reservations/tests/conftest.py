@@ -24,3 +24,13 @@ def audit_trail(audit_trail):
     audit_trail.mark = mark
     mark()  # events of the set-up fixtures are not the test's
     return audit_trail
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gate_cache():
+    """Each test has its own centers: the JSON endpoint's per-process cache starts empty."""
+    from madoguchi.reservations.admission import _gate_cache
+
+    _gate_cache.clear()
+    yield
+    _gate_cache.clear()

@@ -47,3 +47,47 @@ def test_book_replay_full_and_bad_input(client):
     assert client.post("/booking/api/book", "{", content_type="application/json").status_code == 400
     assert client.get("/booking/api/book").status_code == 405
     assert Booking.objects.count() == 1
+
+
+def test_the_api_sits_behind_the_waiting_room(client):
+    from django.test import Client
+
+    from madoguchi.reservations.admission import admission_gate_configure
+
+    slot = SlotFactory.create(capacity=5, venue__center__slug="vacc")
+    first, second = RosterEntryFactory.create_batch(2, center=slot.venue.center)
+    admission_gate_configure(
+        center=slot.venue.center, actor=None, opens_at=None, rate_per_minute=1, session_minutes=5
+    )
+
+    def body(person, key):
+        return {
+            "center": "vacc",
+            "coupon_number": person.coupon_number,
+            "birth_date": f"{person.birth_date:%Y-%m-%d}",
+            "slot": slot.pk,
+            "key": key,
+        }
+
+    admitted = _post(client, **body(first, "k1"))  # first newcomer: admitted at once
+    assert admitted.status_code == 201
+    assert admitted.cookies[f"mdg_admit_{slot.venue.center.pk}"].value
+    waiting = _post(Client(), **body(second, "k2"))  # the next one: 60 s later at 1/min
+    assert waiting.status_code == 503
+    assert 2 <= int(waiting["Retry-After"]) <= 30
+    assert waiting.json()["error"].startswith("waiting room")
+    assert waiting.cookies[f"mdg_wait_{slot.venue.center.pk}"].value
+    assert Booking.objects.filter(person=second).count() == 0
+    # The admitted client keeps booking with its cookie (another person, another key).
+    again = _post(client, **body(second, "k3"))
+    assert again.status_code == 201
+    admission_gate_configure(
+        center=slot.venue.center,
+        actor=None,
+        opens_at=None,
+        rate_per_minute=1,
+        session_minutes=5,
+        closed=True,
+    )
+    closed = _post(client, **body(first, "k4"))
+    assert (closed.status_code, closed["Retry-After"]) == (503, "300")

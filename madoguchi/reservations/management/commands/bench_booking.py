@@ -15,9 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seconds", type=float, default=10.0, help="phase length")
-        parser.add_argument("--processes", type=int, default=8)
-        parser.add_argument("--threads", type=int, default=32, help="client threads/process")
-        parser.add_argument("--pool", type=int, default=3, help="DB connections/process")
+        parser.add_argument("--processes", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=128, help="client threads/process")
+        parser.add_argument("--pool", type=int, default=8, help="DB connections/process")
         parser.add_argument("--http-clients", type=int, default=256)
         parser.add_argument("--http-workers", type=int, default=2)
         parser.add_argument("--http-threads", type=int, default=8)
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--not-durable",
             action="store_true",
-            help="keep the test cluster's fsync=off (default: fsync and synchronous_commit on)",
+            help="accept a non-durable cluster (default: refuse unless fsync etc. are on)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
