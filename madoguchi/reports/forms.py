@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.console.forms import PageForm
+from madoguchi.reports.models import ReportKind
 
 
 class ReportSettingsForm(PageForm):
@@ -29,3 +30,11 @@ class ReportSettingsForm(PageForm):
     exclude_first_six_months = forms.BooleanField(
         label=_("年間達成状況から運用開始後6か月を除く"), required=False
     )
+
+
+class ReportRecipientForm(PageForm):
+    id_prefix = "recipient"
+
+    kind = forms.ChoiceField(label=_("報告書"), choices=ReportKind.choices)
+    email = forms.EmailField(label=_("送付先メールアドレス"), max_length=254)
+    name = forms.CharField(label=_("氏名・所属（任意）"), max_length=120, required=False)

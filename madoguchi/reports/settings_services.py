@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from madoguchi.audit.services import audit_log
 from madoguchi.reports import audit_actions
 from madoguchi.reports.errors import ReportsError
-from madoguchi.reports.models import ReportSettings
+from madoguchi.reports.models import ReportKind, ReportRecipient, ReportSettings
 from madoguchi.tenancy.models import Center
 
 MAX_SHORT_ABANDON_S = 60
@@ -68,3 +68,50 @@ def report_settings_save(
             data={"before": before, "after": values},
         )
     return saved
+
+
+def report_recipient_add(
+    *, actor: Any, center: Center, kind: str, email: str, name: str = ""
+) -> ReportRecipient:
+    """Add (or re-activate) who receives the center's delivered reports of ``kind``."""
+    if kind not in ReportKind.values:
+        raise ReportsError(_("報告書の種類を選んでください。"), field="kind")
+    email = email.strip().lower()
+    if not email:
+        raise ReportsError(_("送付先のメールアドレスを入力してください。"), field="email")
+    with transaction.atomic():
+        recipient, created = ReportRecipient.objects.update_or_create(
+            center=center,
+            kind=kind,
+            email=email,
+            defaults={"name": name.strip(), "is_active": True},
+        )
+        audit_log(
+            action=audit_actions.RECIPIENT_SAVED,
+            actor=actor,
+            center=center,
+            obj=recipient,
+            data={"kind": kind, "email": email, "change": "added" if created else "reactivated"},
+        )
+    return recipient
+
+
+def report_recipient_remove(*, actor: Any, center: Center, recipient_id: int) -> None:
+    """Stop delivering to a recipient (the row stays, inactive, for the delivery history)."""
+    with transaction.atomic():
+        recipient = (
+            ReportRecipient.objects.select_for_update()
+            .filter(pk=recipient_id, center=center, is_active=True)
+            .first()
+        )
+        if recipient is None:
+            raise ReportsError(_("その送付先は登録されていません。"), field=None)
+        recipient.is_active = False
+        recipient.save(update_fields=["is_active"])
+        audit_log(
+            action=audit_actions.RECIPIENT_SAVED,
+            actor=actor,
+            center=center,
+            obj=recipient,
+            data={"kind": recipient.kind, "email": recipient.email, "change": "removed"},
+        )

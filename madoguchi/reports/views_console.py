@@ -28,15 +28,19 @@ from madoguchi.console.forms import keep_error
 from madoguchi.reports import audit_actions
 from madoguchi.reports.delivery import period_for, report_build, report_download
 from madoguchi.reports.errors import ReportsError
-from madoguchi.reports.forms import ReportSettingsForm
+from madoguchi.reports.forms import ReportRecipientForm, ReportSettingsForm
 from madoguchi.reports.forms_console import DownloadForm, PeriodForm
 from madoguchi.reports.kpi import DEFINITIONS, KpiOptions
-from madoguchi.reports.models import ReportKind, ReportSettings
+from madoguchi.reports.models import ReportKind, ReportRecipient, ReportSettings
 from madoguchi.reports.periods import Period
 from madoguchi.reports.registry import registered_kinds
 from madoguchi.reports.render_html import display_sections
 from madoguchi.reports.selectors import delivery_history
-from madoguchi.reports.settings_services import report_settings_save
+from madoguchi.reports.settings_services import (
+    report_recipient_add,
+    report_recipient_remove,
+    report_settings_save,
+)
 from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.models import Center
 
@@ -202,19 +206,31 @@ def _center(request: HttpRequest) -> Center:
 @console_view(Action.CENTER_MANAGE)
 def settings_edit(request: HttpRequest) -> HttpResponse:
     center = _center(request)
-    current = ReportSettings.objects.filter(center=center).first()
-    if request.method == "POST":
-        form = ReportSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                report_settings_save(actor=request.user, center=center, **form.cleaned_data)
-            except ReportsError as exc:
-                keep_error(form, exc)
-            else:
-                messages.success(request, _("集計設定を保存しました。"))
-                return redirect("console:reports_console:settings")
-    else:
+    if request.method != "POST":
+        return _settings_page(request, center)
+    form = ReportSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            report_settings_save(actor=request.user, center=center, **form.cleaned_data)
+        except ReportsError as exc:
+            keep_error(form, exc)
+        else:
+            messages.success(request, _("集計設定を保存しました。"))
+            return redirect("console:reports_console:settings")
+    return _settings_page(request, center, form=form, status=400)
+
+
+def _settings_page(
+    request: HttpRequest,
+    center: Center,
+    *,
+    form: ReportSettingsForm | None = None,
+    recipient_form: ReportRecipientForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if form is None:
         options = KpiOptions.for_center(center)
+        current = ReportSettings.objects.filter(center=center).first()
         form = ReportSettingsForm(
             initial={
                 "short_abandon_s": options.short_abandon_s,
@@ -228,6 +244,48 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/console/settings.html",
-        {"center": center, "form": form, "saved": current, "definitions": DEFINITIONS},
-        status=400 if form.is_bound else 200,
+        {
+            "center": center,
+            "form": form,
+            "saved": ReportSettings.objects.filter(center=center).exists(),
+            "definitions": DEFINITIONS,
+            "recipient_form": recipient_form or ReportRecipientForm(),
+            "recipients": ReportRecipient.objects.filter(center=center, is_active=True).order_by(
+                "kind", "email"
+            ),
+        },
+        status=status,
     )
+
+
+@require_POST
+@console_view(Action.CENTER_MANAGE)
+def recipient_add(request: HttpRequest) -> HttpResponse:
+    """Add who receives the center's reports by e-mail (encrypted, password apart)."""
+    center = _center(request)
+    form = ReportRecipientForm(request.POST)
+    if form.is_valid():
+        try:
+            report_recipient_add(actor=request.user, center=center, **form.cleaned_data)
+        except ReportsError as exc:
+            keep_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("送付先 %(email)s を登録しました。") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("console:reports_console:settings")
+    return _settings_page(request, center, recipient_form=form, status=400)
+
+
+@require_POST
+@console_view(Action.CENTER_MANAGE)
+def recipient_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    center = _center(request)
+    try:
+        report_recipient_remove(actor=request.user, center=center, recipient_id=recipient_id)
+    except ReportsError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("送付先を削除しました。"))
+    return redirect("console:reports_console:settings")

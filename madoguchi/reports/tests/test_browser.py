@@ -83,3 +83,18 @@ def test_report_screen_is_accessible_and_the_encrypted_download_opens(
     reader = PdfReader(io.BytesIO(content))
     assert reader.is_encrypted and reader.decrypt(password) != 0
     assert "受電状況" in reader.pages[1].extract_text().replace("\x00", "")
+
+
+def test_settings_page_with_recipients_is_accessible(manager, live_server, page):
+    log_in(page, live_server.url, manager)
+    page.goto(f"{live_server.url}/console/reports/settings/")
+    page.get_by_label("報告書（必須）").select_option("daily")
+    page.get_by_label("送付先メールアドレス（必須）").fill("shimin@city.iwaki.example")
+    page.get_by_label("氏名・所属（任意）").fill("市民課")
+    with page.expect_navigation():
+        page.get_by_role("button", name="送付先を追加").click()
+    row = page.get_by_role("row", name="日報 shimin@city.iwaki.example 市民課")
+    assert row.count() == 1
+    assert axe_violations(page) == []
+    assert unlabelled_controls(page) == []
+    assert duplicate_ids(page) == []

@@ -9,7 +9,7 @@ import pytest
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.services import membership_grant, user_create
 from madoguchi.reports.kpi import KpiOptions
-from madoguchi.reports.models import ReportSettings
+from madoguchi.reports.models import ReportRecipient, ReportSettings
 from madoguchi.tenancy.models import Center
 
 URL = "/console/reports/settings/"
@@ -101,3 +101,73 @@ def test_another_centers_manager_changes_only_their_center(
     assert client.post(URL, GOOD).status_code == 302
     assert ReportSettings.objects.get().center == niigata
     assert KpiOptions.for_center(iwaki).long_call_s == 1200
+
+
+RECIPIENTS = URL + "recipients/"
+
+
+def test_manager_adds_and_removes_a_recipient_audited(
+    client, iwaki, make_user, audit_trail
+) -> None:
+    client.force_login(make_user("kanri3", Role.MANAGER, iwaki))
+
+    response = client.post(
+        RECIPIENTS, {"kind": "daily", "email": "Shimin@City.Iwaki.example", "name": "市民課"}
+    )
+
+    assert response.status_code == 302
+    recipient = ReportRecipient.objects.get(center=iwaki)
+    assert (recipient.kind, recipient.email, recipient.name, recipient.is_active) == (
+        "daily",
+        "shimin@city.iwaki.example",
+        "市民課",
+        True,
+    )
+    page = client.get(URL).content.decode()
+    assert "shimin@city.iwaki.example" in page and "日報" in page
+
+    response = client.post(f"{RECIPIENTS}{recipient.pk}/remove/")
+
+    assert response.status_code == 302
+    recipient.refresh_from_db()
+    assert recipient.is_active is False
+    assert "shimin@city.iwaki.example" not in client.get(URL).content.decode()
+    changes = [
+        e.data["change"] for e in audit_trail.events() if e.action == "reports.recipient.saved"
+    ]
+    assert changes == ["added", "removed"]
+
+
+def test_bad_recipient_keeps_what_was_typed(client, iwaki, make_user) -> None:
+    client.force_login(make_user("kanri4", Role.MANAGER, iwaki))
+
+    response = client.post(
+        RECIPIENTS, {"kind": "monthly", "email": "not-an-address", "name": "企画課"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "有効なメールアドレス" in html or "メールアドレス" in html
+    assert 'value="not-an-address"' in html and 'value="企画課"' in html
+    assert not ReportRecipient.objects.exists()
+
+
+def test_supervisor_cannot_change_recipients(client, iwaki, make_user) -> None:
+    client.force_login(make_user("sv1", Role.SUPERVISOR, iwaki))
+
+    response = client.post(RECIPIENTS, {"kind": "daily", "email": "a@city.example"})
+
+    assert response.status_code == 403
+    assert not ReportRecipient.objects.exists()
+
+
+def test_removing_another_centers_recipient_is_refused(client, all_scenarios, make_user) -> None:
+    iwaki, other = all_scenarios["iwaki"], all_scenarios["niigata"]
+    foreign = ReportRecipient.objects.create(center=other, kind="daily", email="x@city.example")
+    client.force_login(make_user("kanri5", Role.MANAGER, iwaki))
+
+    response = client.post(f"{RECIPIENTS}{foreign.pk}/remove/", follow=True)
+
+    foreign.refresh_from_db()
+    assert foreign.is_active is True
+    assert "その送付先は登録されていません。" in response.content.decode()
