@@ -26,6 +26,7 @@ from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.errors import TenancyError
 from madoguchi.tenancy.models import Center
 from madoguchi.tenancy.phone import phone_normalize
+from madoguchi.tenancy.selectors import center_calendar_rules
 
 COLUMNS = [
     "call_id",
@@ -102,6 +103,9 @@ def _parse_rows(
     rows: Iterable[dict[str, str]], center: Center, numbers: set[str]
 ) -> Iterator[tuple[int, Call | None, list[RowError]]]:
     seen: set[str] = set()
+    # KPI.md: a call is in hours when it arrives inside the center's opening hours (the
+    # record's own outcome may say answered at 19:00:00; it still is not offered).
+    rules = center_calendar_rules(center)
     for index, row in enumerate(rows, start=2):
         errors: list[RowError] = []
 
@@ -172,7 +176,7 @@ def _parse_rows(
                 external_id=call_id,
                 dialed_number=line,
                 arrived_at=offered,
-                in_hours=outcome != "after_hours",
+                in_hours=outcome != "after_hours" and rules.is_open(offered),
                 answered_at=times["answered_at"],
                 ended_at=times["ended_at"],
                 wrap_end_at=times["wrap_end_at"],

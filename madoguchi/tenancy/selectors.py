@@ -20,6 +20,11 @@ def _calendar_rules(calendar: Calendar) -> CalendarRules:
     return CalendarRules(loaded)
 
 
+def center_calendar_rules(center: Center) -> CalendarRules:
+    """The center's calendar loaded once, for checking many instants (e.g. an import)."""
+    return _calendar_rules(center.calendar)
+
+
 def calendar_day_hours(*, calendar: Calendar, day: date) -> DayHours:
     return _calendar_rules(calendar).day_hours(day)
 

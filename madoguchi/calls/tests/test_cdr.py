@@ -46,6 +46,24 @@ def test_import_creates_calls_with_every_field(iwaki):
     }
 
 
+def test_in_hours_follows_the_center_calendar_not_the_record(iwaki):
+    """KPI.md: arrival inside opening hours (08:30 in, 19:00 out on a weekday; Dec 29 to
+    Jan 3 closed) — the same rule the KPI engine and the 15-minute totals use."""
+    rows = [
+        "B-1,0246-22-1111,2026-01-05T18:59:59+09:00,2026-01-05T19:00:20+09:00,"
+        "2026-01-05T19:03:00+09:00,,answered,,true,false,,",
+        "B-2,0246-22-1111,2026-01-05T19:00:00+09:00,2026-01-05T19:00:04+09:00,"
+        "2026-01-05T19:02:00+09:00,,answered,,true,false,,",
+        "B-3,0246-22-1111,2026-01-05T08:29:59+09:00,,,,abandoned,,,,,",
+        "B-4,0246-22-1111,2026-01-02T10:00:00+09:00,,,,abandoned,,,,,",
+    ]
+    cdr_import(actor=None, center=iwaki, data=csv_bytes(*rows))
+    in_hours = dict(Call.objects.values_list("external_id", "in_hours"))
+    assert in_hours == {"B-1": True, "B-2": False, "B-3": False, "B-4": False}
+    # The record's own outcome is kept: it was answered, only not within the hours.
+    assert Call.objects.get(external_id="B-2").disposition == Disposition.ANSWERED
+
+
 def test_reimport_updates_instead_of_duplicating(iwaki):
     cdr_import(actor=None, center=iwaki, data=csv_bytes(*GOOD))
     changed = GOOD[1].replace("abandoned", "voicemail")
