@@ -33,6 +33,7 @@ from madoguchi.accounts.permissions import Action, actions_for, centers_with
 from madoguchi.audit.services import audit_access, audit_log
 from madoguchi.calls.models import Call, Voicemail
 from madoguchi.console.access import console_view
+from madoguchi.console.actions import form_errors_message, perform
 from madoguchi.console.forms import keep_error
 from madoguchi.interactions import audit_actions, exports, selectors, services
 from madoguchi.interactions.errors import InteractionsError
@@ -463,12 +464,11 @@ def escalation_detail(
 @require_POST
 @console_view(Action.ESCALATION_REPORT)
 def escalation_start_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.escalation_start(actor=request.user, escalation=_escalation(request, pk))
-    except InteractionsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("対応中にしました。"))
+    perform(
+        request,
+        lambda: services.escalation_start(actor=request.user, escalation=_escalation(request, pk)),
+        done=_("対応中にしました。"),
+    )
     return redirect("console:escalation", pk=pk)
 
 
@@ -494,12 +494,13 @@ def escalation_report_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @console_view(Action.ESCALATION_CONFIRM)
 def escalation_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.escalation_confirm(actor=request.user, escalation=_escalation(request, pk))
-    except InteractionsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("完了を確認しました。"))
+    perform(
+        request,
+        lambda: services.escalation_confirm(
+            actor=request.user, escalation=_escalation(request, pk)
+        ),
+        done=_("完了を確認しました。"),
+    )
     return redirect("console:escalation", pk=pk)
 
 
@@ -512,20 +513,19 @@ def callback_attempt_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CallbackAttemptForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_message(form))
         return redirect("console:followups")
-    try:
-        services.callback_attempt_log(
+    perform(
+        request,
+        lambda: services.callback_attempt_log(
             actor=request.user,
             callback=callback,
             result=form.cleaned_data["result"],
             note=form.cleaned_data["note"],
             call=_call(request, request.POST.get("call", "")),
-        )
-    except InteractionsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("折り返しの結果を記録しました。"))
+        ),
+        done=_("折り返しの結果を記録しました。"),
+    )
     return redirect("console:followups")
 
 
@@ -538,20 +538,19 @@ def voicemail_callback_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = VoicemailCallbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_message(form))
         return redirect("console:followups")
-    try:
-        services.callback_request(
+    perform(
+        request,
+        lambda: services.callback_request(
             actor=request.user,
             center=center,
             number=voicemail.call.caller_number,
             preferred_time=form.cleaned_data["preferred_time"],
             voicemail=voicemail,
-        )
-    except InteractionsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("留守番電話の折り返しを登録しました。"))
+        ),
+        done=_("留守番電話の折り返しを登録しました。"),
+    )
     return redirect("console:followups")
 
 
@@ -617,20 +616,19 @@ def category_change(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = CategoryChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors_message(form))
         return redirect("console:categories")
-    try:
-        services.category_change(
+    perform(
+        request,
+        lambda: services.category_change(
             actor=request.user,
             category=category,
             name=form.cleaned_data["name"],
             order=form.cleaned_data["order"],
             is_active=form.cleaned_data["is_active"],
-        )
-    except InteractionsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("分類「%(name)s」を保存しました。") % {"name": category.name})
+        ),
+        done=_("分類「%(name)s」を保存しました。") % {"name": form.cleaned_data["name"]},
+    )
     return redirect("console:categories")
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.accounts.permissions import Action, actions_for
 from madoguchi.audit.services import audit_access
 from madoguchi.console.access import console_view
+from madoguchi.console.actions import perform
 from madoguchi.console.forms import keep_error
 from madoguchi.reports import audit_actions
 from madoguchi.reports.delivery import period_for, report_build, report_download
@@ -282,10 +283,11 @@ def recipient_add(request: HttpRequest) -> HttpResponse:
 @console_view(Action.CENTER_MANAGE)
 def recipient_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
     center = _center(request)
-    try:
-        report_recipient_remove(actor=request.user, center=center, recipient_id=recipient_id)
-    except ReportsError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("送付先を削除しました。"))
+    perform(
+        request,
+        lambda: report_recipient_remove(
+            actor=request.user, center=center, recipient_id=recipient_id
+        ),
+        done=_("送付先を削除しました。"),
+    )
     return redirect("console:reports_console:settings")
