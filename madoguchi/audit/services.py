@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +34,21 @@ def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:
     return obj._meta.label_lower, str(obj.pk), str(obj)[:200]
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for :func:`audit_log_many`. ``request_id``/``ip`` default to the current
+    request's (``None``); a batch written later (the booking outbox) passes the ones the
+    event happened under."""
+
+    action: str
+    actor: ActorLike
+    center: models.Model | None = None
+    obj: models.Model | None = None
+    data: dict[str, Any] | None = None
+    request_id: str | None = None
+    ip: str | None = None
+
+
 @transaction.atomic
 def audit_log(
     *,
@@ -46,38 +63,61 @@ def audit_log(
     The chain head is locked first, so concurrent writers append one after the other;
     a rollback of the caller's transaction removes the event with the change it logs.
     """
-    registered = registry.get(action)
-    actor_id, actor_label = _actor_fields(actor)
-    object_type, object_id, object_repr = _object_fields(obj)
-    # Store exactly what is hashed: dates and decimals become strings once, here.
-    clean_data: dict[str, Any] = json.loads(json.dumps(_plain(data or {}), default=str))
-    request = context.current()
+    entry = AuditEntry(action=action, actor=actor, center=center, obj=obj, data=data)
+    fields = _event_fields(entry)  # refuses an unregistered action before the lock
     head = _locked_head()
-    seq = head.last_seq + 1
-    occurred_at = timezone.now().astimezone(UTC)
-    center_id = int(center.pk) if center is not None else None
-    fields: dict[str, Any] = {
-        "seq": seq,
-        "occurred_at": occurred_at,
+    event = AuditEvent.objects.create(**_linked(fields, head))
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@transaction.atomic
+def audit_log_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append ``entries`` to the chain in this order, as :func:`audit_log` would one by
+    one, but with the head locked once and the rows written in one INSERT (the booking
+    outbox chains thousands of events per second this way)."""
+    if not entries:
+        return []
+    prepared = [_event_fields(entry) for entry in entries]
+    head = _locked_head()
+    events = [AuditEvent(**_linked(fields, head)) for fields in prepared]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    head.save(update_fields=["last_seq", "last_hash"])
+    return events
+
+
+def _event_fields(entry: AuditEntry) -> dict[str, Any]:
+    """Everything of the row but its place in the chain (seq, prev_hash, hash)."""
+    registered = registry.get(entry.action)
+    actor_id, actor_label = _actor_fields(entry.actor)
+    object_type, object_id, object_repr = _object_fields(entry.obj)
+    request_id, ip = entry.request_id, entry.ip
+    request = context.current()
+    if request_id is None and ip is None and request is not None:
+        request_id, ip = request.request_id, request.ip
+    return {
+        "occurred_at": timezone.now().astimezone(UTC),
         "actor_id": actor_id,
         "actor_label": actor_label,
-        "center_id": center_id,
-        "action": action,
+        "center_id": int(entry.center.pk) if entry.center is not None else None,
+        "action": entry.action,
         "kind": str(registered.kind),
         "object_type": object_type,
         "object_id": object_id,
         "object_repr": object_repr,
-        "data": clean_data,
-        "request_id": request.request_id if request else "",
-        "ip": _normal_ip(request.ip) if request else None,
-        "prev_hash": head.last_hash,
+        # Store exactly what is hashed: dates and decimals become strings once, here.
+        "data": json.loads(json.dumps(_plain(entry.data or {}), default=str)),
+        "request_id": request_id or "",
+        "ip": _normal_ip(ip),
     }
-    digest = event_hash(**fields)
-    event = AuditEvent.objects.create(**fields, hash=digest)
-    head.last_seq = seq
-    head.last_hash = digest
-    head.save(update_fields=["last_seq", "last_hash"])
-    return event
+
+
+def _linked(fields: dict[str, Any], head: AuditChain) -> dict[str, Any]:
+    """Give ``fields`` the next place after ``head`` and move the head (not saved)."""
+    linked = {**fields, "seq": head.last_seq + 1, "prev_hash": head.last_hash}
+    linked["hash"] = event_hash(**linked)
+    head.last_seq, head.last_hash = linked["seq"], linked["hash"]
+    return linked
 
 
 def audit_access(

@@ -137,6 +137,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
     if _statement_ms:
         _pg_options["options"] = f"-c statement_timeout={_statement_ms}"
+    # Django leaves psycopg's prepared statements off (None). The booking hot path
+    # (reservations/sql.py) asks for them explicitly (prepare=True); with this threshold
+    # nothing else is prepared (the ORM binds on the client and is never prepared).
+    # Prepared statements live per connection, so no transaction-pooling proxy
+    # (pgbouncer) may sit in between (docs/deployment.md).
+    _pg_options.setdefault("prepare_threshold", 1_000_000)
     DATABASES["default"]["OPTIONS"] = _pg_options
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.

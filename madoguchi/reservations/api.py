@@ -33,8 +33,9 @@ from madoguchi.reservations.admission import (
     center_and_gate_cached,
 )
 from madoguchi.reservations.errors import ReservationsError
-from madoguchi.reservations.models import BookingChannel, Slot
-from madoguchi.reservations.services import booking_create, coupon_normalize, person_find
+from madoguchi.reservations.models import BookingChannel
+from madoguchi.reservations.selectors import booking_door
+from madoguchi.reservations.services import PERSON_NOT_FOUND, booking_create, coupon_normalize
 from madoguchi.tenancy.models import Center
 
 
@@ -103,28 +104,21 @@ def _book(
         coupon = coupon_normalize(coupon)
     except ReservationsError as exc:
         return _error(400, str(exc.message), exc.field)
-    retry_after = throttle.login_locked_for(center_id=center.pk, coupon=coupon, ip=ip, now=now)
-    if retry_after is not None:
+    door = booking_door(center=center, coupon=coupon, born=born, slot_id=slot_id, ip=ip, now=now)
+    if door.retry_after is not None:
         locked = _error(429, "too many failed log-ins; try again later")
-        locked["Retry-After"] = str(retry_after)
+        locked["Retry-After"] = str(door.retry_after)
         return locked
-    try:
-        person = person_find(center=center, coupon_number=coupon, birth_date=born)
-    except ReservationsError as exc:
+    if door.person is None:
         throttle.login_failed(center_id=center.pk, coupon=coupon, ip=ip, now=now)
-        return _error(403, str(exc.message), exc.field)
-    slot = (
-        Slot.objects.select_related("venue", "service")
-        .filter(pk=slot_id, venue__center=center)
-        .first()
-    )
-    if slot is None:
+        return _error(403, str(PERSON_NOT_FOUND), "coupon_number")
+    if door.slot is None:
         return _error(404, "unknown slot", "slot")
     try:
         booking = booking_create(
             actor=None,
-            slot=slot,
-            person=person,
+            slot=door.slot,
+            person=door.person,
             channel=channel,
             idempotency_key=key,
             dose=dose,

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from madoguchi.accounts.models import User
 from madoguchi.audit import context
-from madoguchi.audit.services import audit_log
+from madoguchi.audit.services import AuditEntry, audit_log_many
 from madoguchi.reservations.models import AuditOutbox, Booking, EventApplication
 from madoguchi.tenancy.models import Center
 
@@ -142,23 +142,22 @@ def _flush_batch(*, limit: int) -> int:
         applications = EventApplication.objects.in_bulk(
             {r.object_id for r in rows if r.object_type == "application"}
         )
-        for row in rows:
-            obj = (bookings if row.object_type == "booking" else applications).get(row.object_id)
-            token = context.bind(
-                context.RequestContext(request_id=row.request_id, ip=row.ip or None)
-                if row.request_id or row.ip
-                else None
-            )
-            try:
-                audit_log(
+        audit_log_many(
+            [
+                AuditEntry(
                     action=row.action,
                     actor=users.get(row.actor_id) if row.actor_id else None,
                     center=centers.get(row.center_id),
-                    obj=obj,
+                    obj=(bookings if row.object_type == "booking" else applications).get(
+                        row.object_id
+                    ),
                     data={**row.data, "at": row.at.isoformat()},
+                    request_id=row.request_id,
+                    ip=row.ip or None,
                 )
-            finally:
-                context.unbind(token)
+                for row in rows
+            ]
+        )
         AuditOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
         return len(rows)
 

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from madoguchi.reservations import sql, throttle
 from madoguchi.reservations.models import (
     Booking,
     BookingStatus,
@@ -95,6 +98,47 @@ def slot_get(*, center: Center, pk: int) -> Slot:
     return Slot.objects.select_related("venue", "service", "venue__center").get(
         pk=pk, venue__center=center
     )
+
+
+@dataclass(frozen=True)
+class BookingDoor:
+    """What the public booking API checks before it books."""
+
+    retry_after: int | None  # the log-in throttle's wait; None: attempts are allowed
+    person: RosterEntry | None  # None: coupon number and birth date do not match
+    slot: Slot | None  # None: no such slot at this center; else with venue and service
+
+
+def booking_door(
+    *, center: Center, coupon: str, born: date, slot_id: int, ip: str, now: datetime
+) -> BookingDoor:
+    """The log-in throttle, the person and the slot for one API booking. On PostgreSQL
+    one prepared statement (``sql.door_lookup``): on the public hot path building three
+    ORM queries cost more than the booking itself (docs/bookings.md)."""
+    if connection.vendor == "postgresql":
+        row = sql.door_lookup(
+            window_start=throttle.window_start(now),
+            limits=throttle.limits_for(center_id=center.pk, coupon=coupon, ip=ip),
+            center_id=center.pk,
+            coupon=coupon,
+            born=born,
+            slot_id=slot_id,
+        )
+        retry_after = throttle.seconds_locked(row.latest_over_limit, now=now)
+        person, slot = row.person, row.slot
+    else:
+        retry_after = throttle.login_locked_for(center_id=center.pk, coupon=coupon, ip=ip, now=now)
+        person = RosterEntry.objects.filter(
+            center=center, coupon_number=coupon, birth_date=born
+        ).first()
+        slot = (
+            Slot.objects.select_related("venue", "service")
+            .filter(pk=slot_id, venue__center=center)
+            .first()
+        )
+    if person is not None:
+        person.center = center
+    return BookingDoor(retry_after=retry_after, person=person, slot=slot)
 
 
 def booking_list_for_person(*, person: RosterEntry) -> QuerySet[Booking]:

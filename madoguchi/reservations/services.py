@@ -56,6 +56,8 @@ from madoguchi.tenancy.phone import phone_normalize
 
 _SLOT_FULL = _("この枠は満員になりました。別の日時を選んでください。")
 _ALREADY_BOOKED = _("この回の予約は既にあります。変更する場合は予約の変更をお使いください。")
+# The log-in answer never says which of coupon number and birth date was wrong.
+PERSON_NOT_FOUND = _("接種券番号または生年月日が一致しません。")
 
 # No 0/O, 1/I/L: references are read out over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -455,9 +457,7 @@ def person_find(*, center: Center, coupon_number: str, birth_date: date) -> Rost
         .first()
     )
     if person is None:
-        raise ReservationsError(
-            _("接種券番号または生年月日が一致しません。"), field="coupon_number"
-        )
+        raise ReservationsError(PERSON_NOT_FOUND, field="coupon_number")
     return person
 
 

@@ -1,4 +1,6 @@
-"""The PostgreSQL fast path of ``services.booking_create`` — called only by services.py.
+"""The PostgreSQL fast path of the public booking: ``book_one_statement`` (called only by
+``services.booking_create``) and ``door_lookup`` (only by ``selectors.booking_door``).
+Both are server-side prepared statements (``_execute_prepared``).
 
 Why raw SQL: a booking through the ORM is ``BEGIN``, the idempotency key INSERT, the
 conditional slot UPDATE, the booking INSERT, the audit outbox INSERT and ``COMMIT``: six
@@ -20,6 +22,12 @@ read-then-write), and everything after it depends on its RETURNING row:
   is rolled back. The service then finds the earlier booking by its key;
 * ``o``: the audit outbox row from ``b`` (chained later, ``audit_outbox.py``).
 
+When no place was taken, the service reads the key in a second statement: a retry that
+waited for the first request's row lock must see that request's key, which committed
+after this statement's snapshot.
+
+The statement is prepared once per connection (``_execute_prepared``).
+
 A statement is atomic on its own: it all commits or none of it does. Inside an outer
 transaction (a caller's ``atomic`` block) the statement runs in a savepoint, so a
 refusal leaves the caller's transaction usable.
@@ -29,19 +37,30 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 
-from madoguchi.reservations.models import AuditOutbox, Booking, IdempotencyKey, Slot
+from madoguchi.reservations.admission_models import LoginThrottle
+from madoguchi.reservations.models import (
+    AuditOutbox,
+    Booking,
+    IdempotencyKey,
+    RosterEntry,
+    Service,
+    Slot,
+    Venue,
+)
 
 _BOOK_SQL = f"""
 WITH s AS (
     UPDATE {Slot._meta.db_table}
-       SET booked = booked + 1, booked_web = booked_web + %(web)s
+       SET booked = booked + 1, booked_web = booked_web + %(web)s::int
      WHERE id = %(slot_id)s AND is_active AND booked < capacity
-       AND (%(web)s = 0 OR (booked_web < web_capacity
+       AND (%(web)s::int = 0 OR (booked_web < web_capacity
                             AND (opens_at IS NULL OR opens_at <= %(now)s)))
     RETURNING id
 ), b AS (
@@ -67,6 +86,88 @@ WITH s AS (
 SELECT b.id, (SELECT count(*) FROM o) FROM b
 """  # noqa: S608 - table names come from the models, values are parameters
 
+_DOOR_MODELS: tuple[type[Model], ...] = (RosterEntry, Slot, Venue, Service)
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+# What the public booking API reads before it books (``selectors.booking_door``), in one
+# statement: the log-in throttle (the latest current window over its limit, for the
+# coupon's key or the address's), the person by center + coupon + birth date, and the
+# slot of this center with its venue and service. A missing person or slot is NULLs.
+_DOOR_SQL = f"""
+SELECT (SELECT max(t.window_started_at) FROM {LoginThrottle._meta.db_table} t
+         WHERE t.window_started_at > %(window_start)s
+           AND ((t.key = %(coupon_key)s AND t.failures >= %(coupon_limit)s::int)
+             OR (t.key = %(ip_key)s AND t.failures >= %(ip_limit)s::int))),
+       {_columns(RosterEntry, "p")}, {_columns(Slot, "s")},
+       {_columns(Venue, "v")}, {_columns(Service, "sv")}
+  FROM (SELECT 1) AS one
+  LEFT JOIN {RosterEntry._meta.db_table} p
+         ON p.center_id = %(center_id)s::bigint AND p.coupon_number = %(coupon)s
+        AND p.birth_date = %(born)s::date
+  LEFT JOIN ({Slot._meta.db_table} s
+             JOIN {Venue._meta.db_table} v
+               ON v.id = s.venue_id AND v.center_id = %(center_id)s::bigint
+             JOIN {Service._meta.db_table} sv ON sv.id = s.service_id)
+         ON s.id = %(slot_id)s::bigint
+"""  # noqa: S608 - table and column names come from the models, values are parameters
+
+
+@dataclass(frozen=True)
+class DoorRow:
+    latest_over_limit: datetime | None
+    person: RosterEntry | None
+    slot: Slot | None  # with .venue and .service loaded
+
+
+def door_lookup(
+    *,
+    window_start: datetime,
+    limits: dict[str, int],
+    center_id: int,
+    coupon: str,
+    born: date,
+    slot_id: int,
+) -> DoorRow:
+    """Run ``_DOOR_SQL`` (PostgreSQL only); ``limits`` as ``throttle.limits_for``."""
+    (coupon_key, coupon_limit), (ip_key, ip_limit) = limits.items()
+    row = _execute_prepared(
+        _DOOR_SQL,
+        {
+            "window_start": window_start,
+            "coupon_key": coupon_key,
+            "coupon_limit": coupon_limit,
+            "ip_key": ip_key,
+            "ip_limit": ip_limit,
+            "center_id": center_id,
+            "coupon": coupon,
+            "born": born,
+            "slot_id": slot_id,
+        },
+    )
+    assert row is not None  # noqa: S101 - FROM (SELECT 1) always gives one row
+    values = list(row[1:])
+    loaded: list[Model | None] = []
+    for model in _DOOR_MODELS:
+        fields = model._meta.concrete_fields
+        own, values = values[: len(fields)], values[len(fields) :]
+        loaded.append(
+            None
+            if own[0] is None
+            else model.from_db(connection.alias, [f.attname for f in fields], own)
+        )
+    person, slot, venue, service = loaded
+    if isinstance(slot, Slot):
+        slot.venue, slot.service = cast(Venue, venue), cast(Service, service)
+    return DoorRow(
+        latest_over_limit=row[0],
+        person=person if isinstance(person, RosterEntry) else None,
+        slot=slot if isinstance(slot, Slot) else None,
+    )
+
 
 @dataclass(frozen=True)
 class BookOutcome:
@@ -75,6 +176,19 @@ class BookOutcome:
 
     booking_id: int | None
     conflict: bool
+
+
+def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Run ``sql`` as a server-side prepared statement on Django's connection; the row.
+
+    Django's cursors bind parameters on the client (the whole text is sent, parsed and
+    planned on every call). Here the statement is parsed and planned once per
+    connection and each booking sends only its values: less work for the server and
+    for this process (measured in docs/bookings.md). Database errors are Django's."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
 
 
 def book_one_statement(
@@ -123,13 +237,10 @@ def book_one_statement(
     }
     try:
         if connection.in_atomic_block:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_BOOK_SQL, params)
-                row = cursor.fetchone()
+            with transaction.atomic():
+                row = _execute_prepared(_BOOK_SQL, params)
         else:
-            with connection.cursor() as cursor:
-                cursor.execute(_BOOK_SQL, params)
-                row = cursor.fetchone()
+            row = _execute_prepared(_BOOK_SQL, params)
     except IntegrityError:
         return BookOutcome(booking_id=None, conflict=True)
     return BookOutcome(booking_id=int(row[0]) if row else None, conflict=False)

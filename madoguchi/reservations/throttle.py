@@ -42,7 +42,8 @@ def _window() -> timedelta:
     return timedelta(minutes=settings.BOOKING_LOGIN_WINDOW_MINUTES)
 
 
-def _limits(*, center_id: int, coupon: str, ip: str) -> dict[str, int]:
+def limits_for(*, center_id: int, coupon: str, ip: str) -> dict[str, int]:
+    """Failure limit per throttle key: the coupon's key first, then the address's."""
     return {
         coupon_key(center_id=center_id, coupon=coupon): settings.BOOKING_LOGIN_COUPON_LIMIT,
         address_key(ip=ip): settings.BOOKING_LOGIN_IP_LIMIT,
@@ -51,20 +52,31 @@ def _limits(*, center_id: int, coupon: str, ip: str) -> dict[str, int]:
 
 def login_locked_for(*, center_id: int, coupon: str, ip: str, now: datetime) -> int | None:
     """Seconds until an attempt may be made again, or None when attempts are allowed."""
-    limits = _limits(center_id=center_id, coupon=coupon, ip=ip)
-    start = now - _window()
-    retry = [
-        math.ceil((row.window_started_at - start).total_seconds())
-        for row in LoginThrottle.objects.filter(key__in=limits, window_started_at__gt=start)
-        if row.failures >= limits[row.key]
-    ]
-    return max(1, max(retry)) if retry else None
+    limits = limits_for(center_id=center_id, coupon=coupon, ip=ip)
+    rows = LoginThrottle.objects.filter(key__in=limits, window_started_at__gt=window_start(now))
+    return seconds_locked(
+        max((r.window_started_at for r in rows if r.failures >= limits[r.key]), default=None),
+        now=now,
+    )
+
+
+def window_start(now: datetime) -> datetime:
+    """Windows that started after this are current."""
+    return now - _window()
+
+
+def seconds_locked(latest_over_limit: datetime | None, *, now: datetime) -> int | None:
+    """The wait when the latest current window over its limit started at
+    ``latest_over_limit`` (None: no key is over its limit, attempts are allowed)."""
+    if latest_over_limit is None:
+        return None
+    return max(1, math.ceil((latest_over_limit - window_start(now)).total_seconds()))
 
 
 def login_failed(*, center_id: int, coupon: str, ip: str, now: datetime) -> None:
     """Count one failed attempt for the coupon and for the address."""
-    start = now - _window()
-    for key in _limits(center_id=center_id, coupon=coupon, ip=ip):
+    start = window_start(now)
+    for key in limits_for(center_id=center_id, coupon=coupon, ip=ip):
         _count(key, now, start)
 
 

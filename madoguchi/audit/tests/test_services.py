@@ -17,7 +17,13 @@ from madoguchi.audit.chain import GENESIS, event_hash
 from madoguchi.audit.errors import AuditError
 from madoguchi.audit.models import AuditChain, AuditEvent
 from madoguchi.audit.selectors import audit_chain_verify
-from madoguchi.audit.services import audit_access, audit_log, audit_purge
+from madoguchi.audit.services import (
+    AuditEntry,
+    audit_access,
+    audit_log,
+    audit_log_many,
+    audit_purge,
+)
 from madoguchi.audit.tests.factories import AuditEventFactory
 from madoguchi.tenancy.tests.factories import CenterFactory
 
@@ -134,6 +140,72 @@ def test_request_context_is_recorded():
     after = audit_log(action="accounts.session.logged_out", actor=None)
     assert (after.request_id, after.ip) == ("", None)
     assert audit_chain_verify().ok is True
+
+
+def test_audit_log_many_appends_in_order_after_single_events_and_verifies():
+    center = CenterFactory.create(name="新潟市ワクチン接種コールセンター")
+    actor = UserFactory.create(username="suzuki")
+    first = audit_log(action="tenancy.center.updated", actor=actor, center=center, obj=center)
+    token = context.bind(context.RequestContext(request_id="req-current", ip="192.0.2.1"))
+    try:
+        events = audit_log_many(
+            [
+                AuditEntry(
+                    action="tenancy.retention.set",
+                    actor=actor,
+                    center=center,
+                    data={"days": 92, "on": date(2026, 11, 22)},
+                ),
+                AuditEntry(
+                    action="accounts.session.logged_out",
+                    actor=None,
+                    request_id="req-booking-1",
+                    ip="2001:DB8::7",
+                ),
+                AuditEntry(
+                    action="accounts.session.logged_out", actor=None, request_id="", ip=None
+                ),
+                AuditEntry(action="tenancy.center.updated", actor=None, obj=center),
+            ]
+        )
+    finally:
+        context.unbind(token)
+    last = audit_log(action="accounts.session.logged_out", actor=None)
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r.action for r in rows[1:5]] == [
+        "tenancy.retention.set",
+        "accounts.session.logged_out",
+        "accounts.session.logged_out",
+        "tenancy.center.updated",
+    ]
+    assert rows[1].prev_hash == first.hash
+    assert rows[5].prev_hash == rows[4].hash == events[3].hash
+    assert [e.hash for e in events] == [r.hash for r in rows[1:5]]
+    assert all(stored_hash(r) == r.hash for r in rows)
+    assert rows[1].data == {"days": 92, "on": "2026-11-22"}
+    assert (rows[1].actor_label, rows[1].center_id) == ("suzuki", center.pk)
+    # No request given: the current one; a request given (even empty): that one.
+    assert (rows[1].request_id, rows[1].ip) == ("req-current", "192.0.2.1")
+    assert (rows[2].request_id, rows[2].ip) == ("req-booking-1", "2001:db8::7")
+    assert (rows[3].request_id, rows[3].ip) == ("", None)
+    assert rows[4].object_repr == "新潟市ワクチン接種コールセンター"
+    assert AuditChain.objects.get(pk=1).last_seq == 6 == last.seq
+    assert audit_chain_verify().ok is True
+
+
+def test_audit_log_many_with_an_unregistered_action_writes_nothing():
+    audit_log(action="accounts.session.logged_out", actor=None)
+    with pytest.raises(AuditError):
+        audit_log_many(
+            [
+                AuditEntry(action="accounts.session.logged_out", actor=None),
+                AuditEntry(action="no.such.action", actor=None),
+            ]
+        )
+    assert AuditEvent.objects.count() == 1
+    assert AuditChain.objects.get(pk=1).last_seq == 1
+    assert audit_log_many([]) == []
 
 
 @pytest.mark.parametrize("ip", ["2001:db8::1", "2001:DB8::1", "2001:db8:0:0:0:0:0:1"])

@@ -157,3 +157,76 @@ def test_demo_data_books_and_is_idempotent(all_scenarios):
     )
     assert booking.service.doses == 2
     assert Event.objects.filter(center=all_scenarios["iwaki"]).count() == 1
+
+
+# --- what the public booking API reads before it books --------------------------------
+
+
+def _door(person, slot_id, *, born=None, ip="198.51.100.7", now=None):
+    from django.utils import timezone
+
+    from madoguchi.reservations.selectors import booking_door
+
+    return booking_door(
+        center=person.center,
+        coupon=person.coupon_number,
+        born=born or person.birth_date,
+        slot_id=slot_id,
+        ip=ip,
+        now=now or timezone.now(),
+    )
+
+
+def test_booking_door_loads_the_person_and_the_slot_with_venue_and_service():
+    slot = SlotFactory.create(
+        venue__name="いわき市文化センター", service__name="新型コロナワクチン接種", capacity=40
+    )
+    person = RosterEntryFactory.create(center=slot.venue.center, coupon_number="0012345678")
+    door = _door(person, slot.pk)
+    assert door.retry_after is None
+    assert door.person is not None and door.person.pk == person.pk
+    assert (door.person.coupon_number, door.person.birth_date) == ("0012345678", person.birth_date)
+    assert door.person.center is person.center  # the caller's center, no extra read
+    assert door.slot is not None and door.slot.pk == slot.pk
+    assert (door.slot.capacity, door.slot.starts_at) == (40, slot.starts_at)
+    assert door.slot.venue.name == "いわき市文化センター"
+    assert door.slot.service.name == "新型コロナワクチン接種"
+    assert door.slot.venue.center_id == person.center_id
+
+
+def test_booking_door_wrong_birth_date_and_another_centers_slot_are_none():
+    slot = SlotFactory.create()
+    elsewhere = SlotFactory.create()  # a venue of another center
+    person = RosterEntryFactory.create(center=slot.venue.center, birth_date=date(1950, 4, 1))
+    wrong = _door(person, slot.pk, born=date(1950, 4, 2))
+    assert (wrong.person, wrong.slot is not None) == (None, True)
+    other = _door(person, elsewhere.pk)
+    assert (other.person is not None, other.slot) == (True, None)
+    assert _door(person, 987654321).slot is None
+
+
+def test_booking_door_reports_the_throttles_wait(settings):
+    from django.utils import timezone
+
+    from madoguchi.reservations import throttle
+
+    settings.BOOKING_LOGIN_COUPON_LIMIT = 3
+    settings.BOOKING_LOGIN_WINDOW_MINUTES = 15
+    slot = SlotFactory.create()
+    person = RosterEntryFactory.create(center=slot.venue.center)
+    now = timezone.now()
+    for _n in range(2):
+        throttle.login_failed(
+            center_id=person.center_id, coupon=person.coupon_number, ip="192.0.2.9", now=now
+        )
+    assert _door(person, slot.pk, now=now).retry_after is None  # 2 of 3
+    throttle.login_failed(
+        center_id=person.center_id, coupon=person.coupon_number, ip="192.0.2.9", now=now
+    )
+    later = now + timedelta(minutes=5)
+    door = _door(person, slot.pk, ip="203.0.113.1", now=later)  # any address
+    assert door.retry_after == 10 * 60
+    assert door.retry_after == throttle.login_locked_for(
+        center_id=person.center_id, coupon=person.coupon_number, ip="203.0.113.1", now=later
+    )
+    assert _door(person, slot.pk, now=now + timedelta(minutes=15, seconds=1)).retry_after is None

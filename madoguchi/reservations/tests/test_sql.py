@@ -168,3 +168,42 @@ def test_the_background_flusher_chains_the_events_soon_after_commit():
         time.sleep(0.1)
     assert AuditOutbox.objects.count() == 0
     assert sorted(events.values_list("object_id", flat=True)) == sorted(str(b.pk) for b in booked)
+
+
+def test_the_door_lookup_is_one_prepared_statement_reused_per_connection():
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from madoguchi.reservations import sql, throttle
+
+    slot = SlotFactory.create()
+    person = RosterEntryFactory.create(center=slot.venue.center)
+    now = timezone.now()
+
+    def lookup(slot_id):
+        return sql.door_lookup(
+            window_start=throttle.window_start(now),
+            limits=throttle.limits_for(
+                center_id=person.center_id, coupon=person.coupon_number, ip="192.0.2.1"
+            ),
+            center_id=person.center_id,
+            coupon=person.coupon_number,
+            born=person.birth_date,
+            slot_id=slot_id,
+        )
+
+    first = lookup(slot.pk)
+    assert first.person is not None and first.person.pk == person.pk
+    assert first.slot is not None and first.slot.venue.pk == slot.venue_id
+    assert first.latest_over_limit is None
+    missing = lookup(slot.pk + 1000)
+    assert (missing.slot, missing.person.pk) == (None, person.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%reservations_loginthrottle%"],
+        )
+        assert cursor.fetchone()[0] == 1  # prepared once, used twice
+    with CaptureQueriesContext(connection) as seen:
+        lookup(slot.pk)
+    assert len(seen.captured_queries) == 0  # not through Django's cursor: no ORM cost
