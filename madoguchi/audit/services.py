@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,9 +82,36 @@ def audit_log_many(entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     prepared = [_event_fields(entry) for entry in entries]
     head = _locked_head()
     events = [AuditEvent(**_linked(fields, head)) for fields in prepared]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    _insert_events(events)
     head.save(update_fields=["last_seq", "last_hash"])
     return events
+
+
+_COPIED = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_events(events: list[AuditEvent]) -> None:
+    """One INSERT for all rows; on PostgreSQL a COPY, which costs this process about a
+    third of what building the multi-row INSERT does (the booking outbox flushes from
+    the public processes, whose CPU the citizens' requests need). The ``pk`` of the
+    returned events stays unset on PostgreSQL; nothing reads it."""
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        return
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in _COPIED)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for event in events:
+            # The data exactly as hashed: already plain JSON values (_event_fields).
+            copy.write_row(
+                [
+                    json.dumps(event.data) if f.attname == "data" else getattr(event, f.attname)
+                    for f in _COPIED
+                ]
+            )
 
 
 def _event_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -146,6 +174,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # a batch repeats the same few addresses
 def _normal_ip(ip: str | None) -> str | None:
     """The address as the database stores it (IPv6 compressed, lower case)."""
     if not ip:

@@ -108,11 +108,26 @@ PROCESS_KIND = env_str("MADOGUCHI_PROCESS_KIND", "all")
 _PROCESS_DEFAULTS = {
     # kind: (pool max size per process, statement timeout in ms; 0 = none)
     "all": (0, 0),
-    "public": (4, 2000),
+    # public: one connection per WSGI thread (config/asgi_public.py, 8 threads)
+    "public": (8, 2000),
     "staff": (4, 30000),
 }
 if PROCESS_KIND not in _PROCESS_DEFAULTS:
     raise ImproperlyConfigured("MADOGUCHI_PROCESS_KIND must be all, public or staff")
+if ROOT_URLCONF == "madoguchi.config.urls_public":
+    # The citizen URLconf has no console and no staff log-in: the staff log-in lockout
+    # (axes), the two-factor state (OTP) and the console's language rule would only cost
+    # every citizen request its time (measured in make bench-booking, docs/bookings.md).
+    MIDDLEWARE = [
+        name
+        for name in MIDDLEWARE
+        if name
+        not in {
+            "madoguchi.console.middleware.ConsoleJapaneseMiddleware",
+            "django_otp.middleware.OTPMiddleware",
+            "axes.middleware.AxesMiddleware",
+        }
+    ]
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'madoguchi.sqlite3'}"),

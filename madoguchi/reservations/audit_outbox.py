@@ -136,10 +136,11 @@ def _flush_batch(*, limit: int) -> int:
             return 0
         users = User.objects.in_bulk({r.actor_id for r in rows if r.actor_id})
         centers = Center.objects.in_bulk({r.center_id for r in rows})
-        bookings = Booking.objects.in_bulk(
+        # The chain needs each object's pk and text (its reference), nothing more.
+        bookings = Booking.objects.only("id", "reference").in_bulk(
             {r.object_id for r in rows if r.object_type == "booking"}
         )
-        applications = EventApplication.objects.in_bulk(
+        applications = EventApplication.objects.only("id", "reference").in_bulk(
             {r.object_id for r in rows if r.object_type == "application"}
         )
         audit_log_many(

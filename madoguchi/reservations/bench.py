@@ -412,19 +412,21 @@ def service_phase(
 # --- HTTP servers and the asyncio load generator ---------------------------------
 
 
+PUBLIC_APP = "madoguchi.config.asgi_public:application"
+STAFF_APP = "madoguchi.config.asgi:application"
+
+
 def start_server(
-    *, urlconf: str, kind: str, workers: int, nice: int, threads: int
+    *, app: str, urlconf: str, kind: str, workers: int, nice: int, threads: int
 ) -> tuple[Any, str]:
-    """A uvicorn server of process kind ``kind`` (public: 2 s statement timeout, audit
-    chaining in a background thread; staff: its own processes and connections). Each
-    WSGI thread keeps one persistent connection: at most workers x threads per server."""
+    """A uvicorn server of process kind ``kind`` on the deployment's entry point ``app``
+    (public: WSGI threads, 2 s statement timeout, a pool of 8 connections per process,
+    audit chaining in a background thread; staff: ASGI, its own pool of 4)."""
     port = _free_port()
     env = {
         **os.environ,
         "MADOGUCHI_URLCONF": urlconf,
         "MADOGUCHI_PROCESS_KIND": kind,
-        "DATABASE_POOL_MAX_SIZE": "0",
-        "DATABASE_CONN_MAX_AGE": "600",
         "MADOGUCHI_ENV": os.environ.get("MADOGUCHI_ENV", "development"),
         "MADOGUCHI_WSGI_THREADS": str(threads),
     }
@@ -432,6 +434,8 @@ def start_server(
         sys.executable,
         "-m",
         "madoguchi.reservations.bench_server",
+        "--app",
+        app,
         "--port",
         str(port),
         "--workers",
@@ -824,6 +828,7 @@ def run(
 
     _drain_outbox("service")
     public, public_url = start_server(
+        app=PUBLIC_APP,
         urlconf="madoguchi.config.urls_public",
         kind="public",
         workers=http_workers,
@@ -831,7 +836,12 @@ def run(
         threads=http_threads,
     )
     staff, staff_url = start_server(
-        urlconf="madoguchi.config.urls", kind="staff", workers=1, nice=0, threads=4
+        app=STAFF_APP,
+        urlconf="madoguchi.config.urls",
+        kind="staff",
+        workers=1,
+        nice=0,
+        threads=4,
     )
     try:
         public_port = int(public_url.rsplit(":", 1)[1])

@@ -1,9 +1,10 @@
-"""The server process of ``bench_booking``: Django's WSGI app in uvicorn, with a fixed
-number of request threads per process, each keeping its database connection
-(``DATABASE_CONN_MAX_AGE``) — the thread-pool shape a production WSGI server has.
+"""The server processes of ``bench_booking``, run with the production entry points of
+docs/deployment.md: ``madoguchi.config.asgi_public:application`` for the public side
+(Django's WSGI app on a thread pool) and ``madoguchi.config.asgi:application`` for the
+staff side, with the bench's port, worker and thread counts. The URLconf and process kind
+come from the environment, as in a deployment.
 
-``python -m madoguchi.reservations.bench_server --port P --workers W --threads T``
-(the URLconf comes from ``MADOGUCHI_URLCONF``, public or full).
+``python -m madoguchi.reservations.bench_server --app A --port P --workers W --threads T``
 """
 
 from __future__ import annotations
@@ -12,26 +13,18 @@ import argparse
 import os
 
 import uvicorn
-from uvicorn.middleware.wsgi import WSGIMiddleware  # type: ignore[attr-defined]
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.config.settings")
-
-from django.core.wsgi import get_wsgi_application  # noqa: E402 - after the settings module
-
-app = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("MADOGUCHI_WSGI_THREADS", "8"))
-)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--app", default="madoguchi.config.asgi_public:application")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    os.environ["MADOGUCHI_WSGI_THREADS"] = str(args.threads)
+    os.environ["MADOGUCHI_WSGI_THREADS"] = str(args.threads)  # read by each worker
     uvicorn.run(
-        "madoguchi.reservations.bench_server:app",
+        args.app,
         host="127.0.0.1",
         port=args.port,
         workers=args.workers,

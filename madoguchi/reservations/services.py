@@ -120,8 +120,14 @@ def _key_checked(key: str) -> str:
 def _prior_reference(*, key: str, action: str, center: Center) -> str | None:
     """The reference an earlier request with ``key`` got; None when the key is unused.
     A key used for another action or center is refused (a forged or mixed-up form)."""
-    prior = IdempotencyKey.objects.filter(key=key).values_list("action", "center_id", "reference")
-    row = prior.first()
+    if connection.vendor == "postgresql":  # a refused public booking asks this: prepared
+        row = sql.key_use(key)
+    else:
+        row = (
+            IdempotencyKey.objects.filter(key=key)
+            .values_list("action", "center_id", "reference")
+            .first()
+        )
     if row is None:
         return None
     if row[0] != action or row[1] != center.pk:

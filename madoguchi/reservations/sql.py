@@ -1,6 +1,7 @@
 """The PostgreSQL fast path of the public booking: ``book_one_statement`` (called only by
-``services.booking_create``) and ``door_lookup`` (only by ``selectors.booking_door``).
-Both are server-side prepared statements (``_execute_prepared``).
+``services.booking_create``, with ``key_use`` for a refused one) and ``door_lookup``
+(only by ``selectors.booking_door``). All are server-side prepared statements
+(``_execute_prepared``).
 
 Why raw SQL: a booking through the ORM is ``BEGIN``, the idempotency key INSERT, the
 conditional slot UPDATE, the booking INSERT, the audit outbox INSERT and ``COMMIT``: six
@@ -167,6 +168,17 @@ def door_lookup(
         person=person if isinstance(person, RosterEntry) else None,
         slot=slot if isinstance(slot, Slot) else None,
     )
+
+
+_KEY_USE_SQL = f"""
+SELECT action, center_id, reference FROM {IdempotencyKey._meta.db_table} WHERE key = %(key)s
+"""  # noqa: S608 - table name from the model
+
+
+def key_use(key: str) -> tuple[str, int, str] | None:
+    """(action, center id, reference) of the idempotency key's earlier use, if any."""
+    row = _execute_prepared(_KEY_USE_SQL, {"key": key})
+    return None if row is None else (str(row[0]), int(row[1]), str(row[2]))
 
 
 @dataclass(frozen=True)

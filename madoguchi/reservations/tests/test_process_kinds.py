@@ -20,9 +20,9 @@ SHOW = (
 )
 
 
-def settings_of(**env: str) -> dict[str, Any]:
+def settings_of(show: str = SHOW, **env: str) -> Any:
     result = subprocess.run(  # noqa: S603  (our own interpreter and module)
-        [sys.executable, "-m", "madoguchi", "shell", "-c", SHOW],
+        [sys.executable, "-m", "madoguchi", "shell", "-c", show],
         env={**os.environ, "MADOGUCHI_ENV": "development", **env},
         capture_output=True,
         text=True,
@@ -30,8 +30,7 @@ def settings_of(**env: str) -> dict[str, Any]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    shown: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    return shown
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 PG = "postgres://madoguchi@127.0.0.1:9/madoguchi"  # parsed only, never connected to
@@ -40,7 +39,7 @@ PG = "postgres://madoguchi@127.0.0.1:9/madoguchi"  # parsed only, never connecte
 def test_public_processes_get_a_small_pool_and_a_short_statement_timeout():
     public = settings_of(MADOGUCHI_PROCESS_KIND="public", DATABASE_URL=PG)
     staff = settings_of(MADOGUCHI_PROCESS_KIND="staff", DATABASE_URL=PG)
-    assert public["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 5}
+    assert public["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 5}
     assert public["OPTIONS"]["options"] == "-c statement_timeout=2000"
     assert public["CONN_MAX_AGE"] == 0
     assert staff["OPTIONS"]["options"] == "-c statement_timeout=30000"
@@ -56,7 +55,25 @@ def test_the_environment_overrides_the_kind_defaults():
     single = settings_of(DATABASE_URL=PG, DATABASE_CONN_MAX_AGE="60")
     assert tuned["OPTIONS"]["pool"]["max_size"] == 12
     assert "options" not in tuned["OPTIONS"]
-    assert single == {"CONN_MAX_AGE": 60, "OPTIONS": {}}
+    # Prepared statements only where reservations/sql.py asks for them.
+    assert single == {"CONN_MAX_AGE": 60, "OPTIONS": {"prepare_threshold": 1_000_000}}
+
+
+def test_citizen_processes_leave_out_the_staff_only_middleware():
+    show = "import json; from django.conf import settings; print(json.dumps(settings.MIDDLEWARE))"
+    staff_only = {
+        "madoguchi.console.middleware.ConsoleJapaneseMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "axes.middleware.AxesMiddleware",
+    }
+    public = settings_of(
+        show, MADOGUCHI_PROCESS_KIND="public", MADOGUCHI_URLCONF="madoguchi.config.urls_public"
+    )
+    full = settings_of(show, MADOGUCHI_PROCESS_KIND="public")  # full URLconf: keeps them
+    assert staff_only <= set(full)
+    assert not staff_only & set(public)
+    assert public == [name for name in full if name not in staff_only]
+    assert "madoguchi.audit.middleware.RequestContextMiddleware" in public
 
 
 def test_an_unknown_process_kind_refuses_to_start():
