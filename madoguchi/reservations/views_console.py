@@ -5,7 +5,6 @@ managers keep venues, slots and the roster. Thin views: one permission, one serv
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -335,21 +334,11 @@ def _slots_page(
         "reservations/console/slots.html",
         {
             "form": form or SlotsGenerateForm(center=center, initial={"day": day}),
-            "slots": [
-                (s, SlotEditForm(initial=_slot_initial(s), auto_id=f"slot{s.pk}_%s")) for s in slots
-            ],
+            "slots": slots,
             "day": day,
         },
         status=status,
     )
-
-
-def _slot_initial(slot: Slot) -> dict[str, Any]:
-    return {
-        "capacity": slot.capacity,
-        "web_capacity": slot.web_capacity,
-        "is_active": slot.is_active,
-    }
 
 
 @console_view(Action.SLOT_MANAGE)

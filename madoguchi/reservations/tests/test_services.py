@@ -546,3 +546,17 @@ def test_a_refused_booking_leaves_nothing_in_the_outbox():
     with pytest.raises(ReservationsError):
         _book(slot, RosterEntryFactory.create(center=slot.venue.center))
     assert AuditOutbox.objects.count() == 0
+
+
+def test_references_are_read_out_safely_and_use_every_symbol():
+    import re
+
+    from madoguchi.reservations.services import reference_new
+
+    drawn = [reference_new() for _n in range(3000)]
+    assert all(re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", r) for r in drawn)
+    symbols = {ch for r in drawn for ch in r.replace("-", "")}
+    assert symbols == set("23456789ABCDEFGHJKMNPQRSTUVWXYZ")  # all 31, no 0/O/1/I/L
+    assert len(set(drawn)) == len(drawn)
+    # Each position is uniform: every symbol turns up in the first and the last place.
+    assert {r[0] for r in drawn} == {r[-1] for r in drawn} == symbols

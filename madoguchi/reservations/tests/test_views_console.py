@@ -204,6 +204,16 @@ def test_manager_generates_slots_and_cannot_shrink_below_booked(client, login, w
     assert full.capacity == 1
     page = client.get("/console/bookings/slots/?day=2031-06-02")
     assert page.status_code == 200 and "1／1" in _text(page)
+    html = page.content.decode()
+    # Each slot's own edit form: labelled inputs holding the slot's current values.
+    assert f'<label for="slot{full.pk}_capacity">定員' in html
+    capacity_input = '<input type="number" name="capacity" value="1" min="1" required'
+    assert f'{capacity_input} id="slot{full.pk}_capacity">' in html
+    assert f'<label for="slot{full.pk}_web_capacity">Web・LINE枠' in html
+    assert f'id="slot{full.pk}_is_active" checked>' in html
+    Slot.objects.filter(pk=full.pk).update(is_active=False)
+    hidden = client.get("/console/bookings/slots/?day=2031-06-02").content.decode()
+    assert f'id="slot{full.pk}_is_active">' in hidden
 
 
 def test_roster_upload_errors_change_nothing(client, login, center):

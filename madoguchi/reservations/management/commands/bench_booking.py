@@ -18,7 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--processes", type=int, default=2)
         parser.add_argument("--threads", type=int, default=128, help="client threads/process")
         parser.add_argument("--pool", type=int, default=8, help="DB connections/process")
-        parser.add_argument("--http-clients", type=int, default=256)
+        parser.add_argument(
+            "--http-clients",
+            type=int,
+            default=32,
+            help="closed-loop HTTP clients of the target figures (the ceiling's 32)",
+        )
+        parser.add_argument(
+            "--http-many-clients",
+            type=int,
+            default=256,
+            help="a second HTTP run with this many clients (reported; 0 skips it)",
+        )
         parser.add_argument("--http-workers", type=int, default=2)
         parser.add_argument("--http-threads", type=int, default=8)
         parser.add_argument("--admission-rate", type=float, default=50.0)
@@ -39,6 +50,7 @@ class Command(BaseCommand):
                 threads=options["threads"],
                 pool=options["pool"],
                 http_clients=options["http_clients"],
+                http_many_clients=options["http_many_clients"],
                 http_workers=options["http_workers"],
                 http_threads=options["http_threads"],
                 admission_rate=options["admission_rate"],
