@@ -17,6 +17,7 @@ from madoguchi.reservations.tests.factories import (
     SlotFactory,
     VenueFactory,
 )
+from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.tests.factories import CenterFactory
 from madoguchi.testing.browser import (  # noqa: F401  (pytest fixtures)
     axe_violations,
@@ -72,7 +73,12 @@ def site(transactional_db):
     )
     service = ServiceFactory.create(center=center, slug="covid", doses=2)
     venue = VenueFactory.create(center=center, name="新潟市民会館", name_en="Niigata Civic Hall")
-    start = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    # 10:00 in Tokyo three days ahead: the three slots share a day at any hour of the run.
+    start = (
+        (timezone.now() + timedelta(days=3))
+        .astimezone(TOKYO)
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     for i in range(3):
         SlotFactory.create(
             venue=venue,

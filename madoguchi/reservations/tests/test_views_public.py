@@ -25,6 +25,7 @@ from madoguchi.reservations.tests.factories import (
     SlotFactory,
     VenueFactory,
 )
+from madoguchi.tenancy.calendars import TOKYO
 from madoguchi.tenancy.tests.factories import CenterFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,14 @@ class Site:
         )
         self.service = ServiceFactory(center=self.center, slug="covid", doses=2)
         self.venue = VenueFactory(center=self.center, name="新潟市民会館")
-        start = timezone.now() + timedelta(days=3)
+        # 10:00 in Tokyo three days ahead: all three slots on one day whatever the hour
+        # the test runs (from 22:30 Tokyo time the third slot used to fall on the next
+        # day, and the day's list showed two).
+        start = (
+            (timezone.now() + timedelta(days=3))
+            .astimezone(TOKYO)
+            .replace(hour=10, minute=0, second=0, microsecond=0)
+        )
         self.slots = [
             SlotFactory(
                 venue=self.venue,
