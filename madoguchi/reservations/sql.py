@@ -87,6 +87,7 @@ WITH s AS (
 SELECT b.id, (SELECT count(*) FROM o) FROM b
 """  # noqa: S608 - table names come from the models, values are parameters
 
+_BIGINT_MAX = 2**63 - 1
 _DOOR_MODELS: tuple[type[Model], ...] = (RosterEntry, Slot, Venue, Service)
 
 
@@ -146,7 +147,9 @@ def door_lookup(
             "center_id": center_id,
             "coupon": coupon,
             "born": born,
-            "slot_id": slot_id,
+            # An id beyond bigint names no slot (the ORM answers so too); as a
+            # parameter it would fail the statement.
+            "slot_id": slot_id if 0 < slot_id <= _BIGINT_MAX else 0,
         },
     )
     assert row is not None  # noqa: S101 - FROM (SELECT 1) always gives one row

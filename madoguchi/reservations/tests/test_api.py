@@ -43,6 +43,8 @@ def test_book_replay_full_and_bad_input(client):
     wrong = _post(client, **{**body, "birth_date": "1900-01-01", "key": "key-3"})
     assert wrong.status_code == 403
     assert _post(client, **{**body, "slot": "x"}).status_code == 400
+    for beyond in (10**20, -(10**20), 0):  # no such slot, never a 500
+        assert _post(client, **{**body, "slot": beyond, "key": "k-big"}).status_code == 404
     assert _post(client, **{**body, "center": "nowhere"}).status_code == 404
     assert client.post("/booking/api/book", "{", content_type="application/json").status_code == 400
     assert client.get("/booking/api/book").status_code == 405
