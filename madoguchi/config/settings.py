@@ -251,6 +251,11 @@ BOOKING_LOGIN_WINDOW_MINUTES = env_int("MADOGUCHI_BOOKING_LOGIN_WINDOW_MINUTES",
 RESERVATIONS_AUDIT_FLUSH_SECONDS = env_int(
     "MADOGUCHI_RESERVATIONS_AUDIT_FLUSH_SECONDS", 1 if PROCESS_KIND == "public" else 0, minimum=0
 )
+# PostgreSQL bookings outside a transaction are written together (group commit,
+# reservations/sql.py BookingCombiner): at most LEADERS statements at a time per process,
+# each with at most BATCH bookings; LEADERS 0 writes one statement per booking.
+RESERVATIONS_BOOKING_LEADERS = env_int("MADOGUCHI_RESERVATIONS_BOOKING_LEADERS", 2, minimum=0)
+RESERVATIONS_BOOKING_BATCH = env_int("MADOGUCHI_RESERVATIONS_BOOKING_BATCH", 32, minimum=1)
 
 # Audit log retention (SEC-2): at least three months.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=92)

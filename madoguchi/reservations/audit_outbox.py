@@ -16,15 +16,17 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from madoguchi.accounts.models import User
 from madoguchi.audit import context
-from madoguchi.audit.services import AuditEntry, audit_log_many
+from madoguchi.audit.services import AuditEntry, ObjectRef, audit_log_many
 from madoguchi.reservations.models import AuditOutbox, Booking, EventApplication
 from madoguchi.tenancy.models import Center
 
@@ -59,10 +61,18 @@ def flush_after_commit() -> None:
     process's flusher thread, which chains at most once per that many seconds, so no
     citizen's request waits for the chain. The outbox row is committed with the booking
     either way; the interval only delays its place in the chain."""
-    if settings.RESERVATIONS_AUDIT_FLUSH_SECONDS > 0:
-        transaction.on_commit(_background.wake)
+    after: Callable[[], Any] = (
+        _background.wake if settings.RESERVATIONS_AUDIT_FLUSH_SECONDS > 0 else audit_outbox_flush
+    )
+    if connection.in_atomic_block:
+        transaction.on_commit(after, robust=True)
     else:
-        transaction.on_commit(audit_outbox_flush, robust=True)
+        # Already committed (autocommit; a combined booking, sql.py). on_commit would
+        # only run it at once, after opening a connection this thread may not hold.
+        try:
+            after()
+        except Exception:  # noqa: BLE001 - as on_commit(robust=True): chained later
+            logger.exception("reservations audit flush failed")
 
 
 class _BackgroundFlusher:
@@ -128,39 +138,67 @@ def audit_outbox_flush(*, limit: int = 2000, batches: int = 50) -> int:
     return total
 
 
+_OBJECTS: dict[str, type[Booking] | type[EventApplication]] = {
+    "booking": Booking,
+    "application": EventApplication,
+}
+
+
+def _reference(model: type[Booking] | type[EventApplication]) -> Subquery:
+    return Subquery(model.objects.filter(pk=OuterRef("object_id")).values("reference")[:1])
+
+
 def _flush_batch(*, limit: int) -> int:
-    """One transaction chaining up to ``limit`` waiting events; returns how many."""
+    """One transaction chaining up to ``limit`` waiting events; returns how many.
+
+    The rows are read as values, each with its object's reference (the chain needs the
+    object's pk and text, nothing more), and deleted by id: no model instances, no
+    per-id query parameters (measured in docs/bookings.md, Audit)."""
     with transaction.atomic():
-        rows = list(AuditOutbox.objects.order_by("id")[:limit])
+        rows = list(
+            AuditOutbox.objects.order_by("id")
+            .annotate(
+                booking_text=_reference(Booking),
+                application_text=_reference(EventApplication),
+            )
+            .values_list(
+                "id", "action", "actor_id", "center_id", "object_type", "object_id", "data",
+                "request_id", "ip", "at", "booking_text", "application_text",
+            )[:limit]
+        )  # fmt: skip
         if not rows:
             return 0
-        users = User.objects.in_bulk({r.actor_id for r in rows if r.actor_id})
-        centers = Center.objects.in_bulk({r.center_id for r in rows})
-        # The chain needs each object's pk and text (its reference), nothing more.
-        bookings = Booking.objects.only("id", "reference").in_bulk(
-            {r.object_id for r in rows if r.object_type == "booking"}
-        )
-        applications = EventApplication.objects.only("id", "reference").in_bulk(
-            {r.object_id for r in rows if r.object_type == "application"}
-        )
-        audit_log_many(
-            [
+        users = User.objects.in_bulk({row[2] for row in rows if row[2]})
+        centers = Center.objects.in_bulk({row[3] for row in rows})
+        labels = {kind: model._meta.label_lower for kind, model in _OBJECTS.items()}
+        entries = []
+        for _id, action, actor_id, center_id, kind, object_id, data, rid, ip, at, *texts in rows:
+            text = texts[0] if kind == "booking" else texts[1]
+            entries.append(
                 AuditEntry(
-                    action=row.action,
-                    actor=users.get(row.actor_id) if row.actor_id else None,
-                    center=centers.get(row.center_id),
-                    obj=(bookings if row.object_type == "booking" else applications).get(
-                        row.object_id
-                    ),
-                    data={**row.data, "at": row.at.isoformat()},
-                    request_id=row.request_id,
-                    ip=row.ip or None,
+                    action=action,
+                    actor=users.get(actor_id) if actor_id else None,
+                    center=centers.get(center_id),
+                    obj=None if text is None else ObjectRef(labels[kind], str(object_id), text),
+                    data={**data, "at": at.isoformat()},
+                    request_id=rid,
+                    ip=ip or None,
                 )
-                for row in rows
-            ]
-        )
-        AuditOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+            )
+        audit_log_many(entries)
+        _delete([row[0] for row in rows])
         return len(rows)
+
+
+def _delete(ids: list[int]) -> None:
+    if connection.vendor == "postgresql":  # one array parameter, not one per id
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {AuditOutbox._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608 - table name from the model
+                [ids],
+            )
+    else:
+        AuditOutbox.objects.filter(pk__in=ids).delete()
 
 
 def audit_outbox_flush_all(*, timeout: float = 120.0) -> int:

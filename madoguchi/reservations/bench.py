@@ -43,7 +43,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -53,9 +52,10 @@ from django.db import connection, connections
 from django.db.models import Count, Q
 
 HOT_SLOTS = 50
-# Large enough that the phase measures booking throughput, not how fast 50 small slots
-# run out (with 100 places the 4,100 places of a set were gone after ~5 s).
-SLOT_CAPACITY = 1000
+# Large enough that the phase measures booking throughput, not how fast 50 slots run out
+# (with 100 places the 4,100 places of a set were gone after ~5 s; with 1,000 the
+# 40,100 places were gone within the 10 s once bookings were combined).
+SLOT_CAPACITY = 2000
 # The first slots of each set are small, so they fill within a second and the rest of
 # the phase keeps hitting full slots: the capacity boundary is what oversold checks.
 TIGHT_SLOTS, TIGHT_CAPACITY = 10, 10
@@ -310,18 +310,25 @@ def _service_process(
     from madoguchi.reservations.models import BookingChannel, RosterEntry, Slot
     from madoguchi.reservations.services import booking_create, idempotency_key_new
 
-    # Like a public process: audit events are chained by a background thread, not by
-    # the booking's caller (docs/bookings.md, Audit).
+    # Like a public process (config/settings.py, kind "public"): a pool of ``pool``
+    # connections per process, each thread holding one only while it needs it (Django
+    # gives it back at the end of each request: here after each booking); bookings
+    # combined (sql.BookingCombiner); audit events chained by a background thread, not
+    # by the booking's caller (docs/bookings.md, Audit).
     settings.RESERVATIONS_AUDIT_FLUSH_SECONDS = 1
     connections.close_all()
+    connection.settings_dict["OPTIONS"] = {
+        **connection.settings_dict["OPTIONS"],
+        "pool": {"min_size": pool, "max_size": pool, "timeout": 5},
+        "options": "-c statement_timeout=2000",
+    }
     people = list(RosterEntry.objects.select_related("center").filter(pk__in=person_ids))
     slots = list(Slot.objects.select_related("venue", "service").filter(pk__in=slot_ids))
-    connections.close_all()
+    connection.close()
     queue: Iterator[Any] = iter(people)
     queue_lock = threading.Lock()
     tally = Tally()
     tally_lock = threading.Lock()
-    executor = ThreadPoolExecutor(max_workers=pool)  # the process's database connections
     rng = random.Random(index)  # noqa: S311 - load pattern, not security
 
     def book(person: Any, slot: Any) -> str:
@@ -337,6 +344,8 @@ def _service_process(
             return "full"
         except Exception as exc:  # noqa: BLE001 - counted and reported
             return f"error:{type(exc).__name__}"
+        finally:
+            connection.close()  # back to the pool, as at the end of a request
         return "ok"
 
     deadline = 0.0
@@ -348,7 +357,7 @@ def _service_process(
             if person is None:
                 return
             began = time.monotonic()
-            outcome = executor.submit(book, person, rng.choice(slots)).result()
+            outcome = book(person, rng.choice(slots))
             ended = time.monotonic()
             with tally_lock:
                 tally.attempts += 1
@@ -363,16 +372,13 @@ def _service_process(
                     tally.errors += 1
                     tally.error_kinds[outcome] = tally.error_kinds.get(outcome, 0) + 1
 
-    # Warm the pool's connections, then start together with the other processes.
-    list(executor.map(lambda _n: connection.ensure_connection(), range(pool)))
-    barrier.wait(timeout=300)
+    barrier.wait(timeout=300)  # the pool opened its connections on the first query
     deadline = time.monotonic() + seconds
     workers = [threading.Thread(target=client) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    executor.shutdown()
     results.put(tally)
 
 
@@ -849,7 +855,7 @@ def run(
     call_command("migrate", verbosity=0)
     surge_rate = 5 * admission_rate
     people = {
-        "service": 60_000,
+        "service": 100_000,
         "http": 30_000,
         "surge": int(surge_rate * seconds * 1.2) + 100,
     }

@@ -126,14 +126,16 @@ def _key_checked(key: str) -> str:
 def _prior_reference(*, key: str, action: str, center: Center) -> str | None:
     """The reference an earlier request with ``key`` got; None when the key is unused.
     A key used for another action or center is refused (a forged or mixed-up form)."""
-    if connection.vendor == "postgresql":  # a refused public booking asks this: prepared
-        row = sql.key_use(key)
-    else:
-        row = (
-            IdempotencyKey.objects.filter(key=key)
-            .values_list("action", "center_id", "reference")
-            .first()
-        )
+    row = (
+        IdempotencyKey.objects.filter(key=key)
+        .values_list("action", "center_id", "reference")
+        .first()
+    )
+    return _prior_of(row, action=action, center=center)
+
+
+def _prior_of(row: tuple[str, int, str] | None, *, action: str, center: Center) -> str | None:
+    """The reference of a key's earlier use ``row`` (action, center id, reference)."""
     if row is None:
         return None
     if row[0] != action or row[1] != center.pk:
@@ -330,8 +332,8 @@ def _book_postgres(*, booking: Booking, actor: Any, key: str, now: datetime) -> 
     )
     if outcome.booking_id is None:
         # Nothing was written. A used key means a retry: answer with the first booking.
-        prior = _prior_reference(
-            key=key, action=IdempotencyAction.BOOK, center=booking.person.center
+        prior = _prior_of(
+            outcome.key_use, action=IdempotencyAction.BOOK, center=booking.person.center
         )
         if prior is not None:
             return _replayed_booking(prior)
@@ -341,7 +343,7 @@ def _book_postgres(*, booking: Booking, actor: Any, key: str, now: datetime) -> 
     booking.pk = outcome.booking_id
     booking._state.adding = False
     booking._state.db = connection.alias
-    flush_after_commit()
+    flush_after_commit()  # outside a transaction: at once, without touching the connection
     return booking
 
 

@@ -37,13 +37,23 @@ refusal leaves the caller's transaction usable.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+import threading
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.db.models import Model
+from psycopg.types.json import Jsonb
 
 from madoguchi.reservations.admission_models import LoginThrottle
 from madoguchi.reservations.models import (
@@ -79,7 +89,7 @@ WITH s AS (
 ), o AS (
     INSERT INTO {AuditOutbox._meta.db_table}
         (action, actor_id, center_id, object_type, object_id, data, request_id, ip, at)
-    SELECT %(audit_action)s, %(actor_id)s::bigint, %(center_id)s, 'booking', b.id, %(data)s::jsonb,
+    SELECT %(audit_action)s, %(actor_id)s::bigint, %(center_id)s, 'booking', b.id, %(data)s,
            %(request_id)s, %(ip)s, %(now)s
       FROM b, k
     RETURNING id
@@ -186,11 +196,13 @@ def key_use(key: str) -> tuple[str, int, str] | None:
 
 @dataclass(frozen=True)
 class BookOutcome:
-    """``booking_id`` is set when the place was taken; ``conflict`` when a unique
-    constraint refused the statement (a used key or a second active booking)."""
+    """``booking_id`` is set when the place was taken; else ``conflict`` tells whether
+    a unique constraint refused it (a used key or a second active booking) and
+    ``key_use`` is the key's earlier use (``key_use()``), if any."""
 
     booking_id: int | None
     conflict: bool
+    key_use: tuple[str, int, str] | None
 
 
 def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -204,6 +216,218 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | Non
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
+
+
+# The same writes for several bookings in ONE statement (``BookingCombiner``): each
+# request is one row of ``r`` (its values as parallel arrays). The slots are locked in
+# ascending id order first (``l``), so two batches never wait on each other in a cycle;
+# then the same conditional UPDATE per slot (a batch never holds one slot twice), and the
+# booking, key and outbox rows of the places taken. A unique constraint refusing ONE row
+# fails the whole statement: the combiner then books that batch one request at a time.
+_BOOK_MANY_SQL = f"""
+WITH r AS MATERIALIZED (
+    SELECT * FROM json_to_recordset(%(rows)s::json)
+        AS r(slot_id bigint, web int, now timestamptz, reference text, center_id bigint,
+             service_id bigint, person_id bigint, dose int, phone text, email text,
+             language text, channel text, actor_id bigint, key text, action text,
+             audit_action text, data json, request_id text, ip text)
+), l AS MATERIALIZED (
+    SELECT t.id FROM {Slot._meta.db_table} t
+     WHERE t.id IN (SELECT slot_id FROM r)
+     ORDER BY t.id
+       FOR UPDATE
+), s AS (
+    UPDATE {Slot._meta.db_table} t
+       SET booked = t.booked + 1, booked_web = t.booked_web + r.web
+      FROM l JOIN r ON r.slot_id = l.id
+     WHERE t.id = l.id AND t.is_active AND t.booked < t.capacity
+       AND (r.web = 0 OR (t.booked_web < t.web_capacity
+                          AND (t.opens_at IS NULL OR t.opens_at <= r.now)))
+    RETURNING t.id
+), b AS (
+    INSERT INTO {Booking._meta.db_table}
+        (reference, center_id, service_id, slot_id, person_id, dose, phone, email,
+         language, channel, status, created_by_id, created_at)
+    SELECT r.reference, r.center_id, r.service_id, s.id, r.person_id, r.dose, r.phone,
+           r.email, r.language, r.channel, 'active', r.actor_id, r.now
+      FROM s JOIN r ON r.slot_id = s.id
+    RETURNING id, slot_id
+), k AS (
+    INSERT INTO {IdempotencyKey._meta.db_table} (key, action, center_id, reference, created_at)
+    SELECT r.key, r.action, r.center_id, r.reference, r.now
+      FROM b JOIN r ON r.slot_id = b.slot_id
+    RETURNING id
+), o AS (
+    INSERT INTO {AuditOutbox._meta.db_table}
+        (action, actor_id, center_id, object_type, object_id, data, request_id, ip, at)
+    SELECT r.audit_action, r.actor_id, r.center_id, 'booking', b.id, r.data::jsonb,
+           r.request_id, r.ip, r.now
+      FROM b JOIN r ON r.slot_id = b.slot_id
+    RETURNING id
+)
+SELECT b.slot_id, b.id, (SELECT count(*) FROM k), (SELECT count(*) FROM o) FROM b
+"""  # noqa: S608 - table names come from the models, values are parameters
+
+_KEY_USES_SQL = f"""
+SELECT key, action, center_id, reference FROM {IdempotencyKey._meta.db_table}
+ WHERE key = ANY(%(keys)s::text[])
+"""  # noqa: S608 - table name from the model
+
+
+def _book_many(requests: list[dict[str, Any]]) -> dict[int, int]:
+    """Run ``_BOOK_MANY_SQL`` for requests of distinct slots: {slot id: booking id} of
+    the places taken. Raises (and writes nothing) when a constraint refuses any row.
+    The requests go as one JSON parameter: psycopg dumps 19 arrays value by value in
+    Python, ``json.dumps`` does it in C (measured in docs/bookings.md)."""
+    rows = json.dumps([{**request, "now": request["now"].isoformat()} for request in requests])
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_BOOK_MANY_SQL, {"rows": rows}, prepare=True)
+        return {int(slot_id): int(booking_id) for slot_id, booking_id, _k, _o in cursor}
+
+
+def _key_uses(keys: list[str]) -> dict[str, tuple[str, int, str]]:
+    """``key_use`` for several keys in one statement."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_KEY_USES_SQL, {"keys": keys}, prepare=True)
+        return {str(k): (str(a), int(c), str(r)) for k, a, c, r in cursor}
+
+
+@dataclass(eq=False)
+class _Waiting:
+    params: dict[str, Any]
+    # Held until the request has its outcome, or a batch to lead (``batch``).
+    ready: Any = field(default_factory=threading.Lock)
+    batch: list[_Waiting] | None = None
+    outcome: BookOutcome | None = None
+    error: BaseException | None = None
+
+
+class BookingCombiner:
+    """Concurrent bookings of one process, written together (group commit).
+
+    While fewer than ``leaders`` batches are running, a caller leads at once: it takes
+    its own request and the waiting ones of other slots (at most ``size``), writes them
+    with ``_BOOK_MANY_SQL`` on its own connection and wakes their callers with their
+    outcomes. Otherwise the caller waits in line, until a leader gives it its outcome
+    or, finishing, hands it the lead with the next batch. So a process sends at most
+    ``leaders`` booking statements at a time, each with what arrived meanwhile, instead
+    of one statement and one commit per booking; each caller is woken once.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._leaders = 0
+        self._pid = os.getpid()
+
+    def book(self, params: dict[str, Any], *, leaders: int, size: int) -> BookOutcome:
+        waiting = _Waiting(params)
+        waiting.ready.acquire()
+        with self._mutex:
+            if self._pid != os.getpid():  # forked: the parent's callers are not ours
+                self._queue, self._leaders, self._pid = [], 0, os.getpid()
+            if self._leaders < leaders:
+                self._leaders += 1
+                waiting.batch = self._take(waiting, size)
+            else:
+                self._queue.append(waiting)
+        if waiting.batch is None:
+            waiting.ready.acquire()
+        if waiting.batch is not None:
+            self._lead(waiting.batch, size)
+        if waiting.error is not None:
+            raise waiting.error
+        assert waiting.outcome is not None  # noqa: S101 - set before ready is released
+        return waiting.outcome
+
+    def _take(self, own: _Waiting, size: int) -> list[_Waiting]:
+        """``own`` and the first waiting requests of other slots; the rest keep their
+        place in line."""
+        batch, slots, rest = [own], {own.params["slot_id"]}, []
+        for waiting in self._queue:
+            if waiting is own:
+                continue
+            if len(batch) < size and waiting.params["slot_id"] not in slots:
+                batch.append(waiting)
+                slots.add(waiting.params["slot_id"])
+            else:
+                rest.append(waiting)
+        self._queue = rest
+        return batch
+
+    def _lead(self, batch: list[_Waiting], size: int) -> None:
+        try:
+            _run_batch(batch)
+        finally:
+            for waiting in batch:
+                if waiting.outcome is None and waiting.error is None:
+                    waiting.error = DatabaseError("the booking batch was interrupted")
+            with self._mutex:
+                following = self._queue[0] if self._queue else None
+                if following is None:
+                    self._leaders -= 1
+                else:
+                    following.batch = self._take(following, size)
+            for waiting in batch[1:]:
+                waiting.ready.release()
+            if following is not None:
+                following.ready.release()
+
+
+def _run_batch(batch: list[_Waiting]) -> None:
+    """Write ``batch``; set each request's outcome (or error). A refused batch (a used
+    key, a second active booking; a deadlock with a concurrent request of the same
+    person) is written again one request at a time, each with its own answer."""
+    if len(batch) > 1:
+        try:
+            booked = _book_many([waiting.params for waiting in batch])
+            # Keys of the requests that got no place, read after the commit (as
+            # ``book_one`` does): a retry among them answers with the first booking.
+            refused = [w.params["key"] for w in batch if w.params["slot_id"] not in booked]
+            uses = _key_uses(refused) if refused else {}
+        except (IntegrityError, OperationalError):
+            pass
+        except Exception as exc:  # noqa: BLE001 - every waiting caller gets it
+            for waiting in batch:
+                waiting.error = exc
+            return
+        else:
+            for waiting in batch:
+                waiting.outcome = BookOutcome(
+                    booking_id=booked.get(waiting.params["slot_id"]),
+                    conflict=False,
+                    key_use=uses.get(waiting.params["key"]),
+                )
+            return
+    for waiting in batch:
+        try:
+            waiting.outcome = _book_one(waiting.params)
+        except Exception as exc:  # noqa: BLE001 - raised in the waiting caller
+            waiting.error = exc
+
+
+_combiner = BookingCombiner()
+
+
+def _book_one(params: dict[str, Any]) -> BookOutcome:
+    conflict = False
+    params = {**params, "data": Jsonb(params["data"])}
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                row = _execute_prepared(_BOOK_SQL, params)
+        else:
+            row = _execute_prepared(_BOOK_SQL, params)
+    except IntegrityError:
+        row, conflict = None, True
+    if row is not None:
+        return BookOutcome(booking_id=int(row[0]), conflict=False, key_use=None)
+    # Nothing was written. Read the key in a second statement: a retry that waited for
+    # the first request's row lock must see that request's key, committed after this
+    # statement's snapshot.
+    return BookOutcome(booking_id=None, conflict=conflict, key_use=key_use(params["key"]))
 
 
 def book_one_statement(
@@ -246,16 +470,11 @@ def book_one_statement(
         "key": key,
         "action": action,
         "audit_action": audit_action,
-        "data": json.dumps(data),
+        "data": data,
         "request_id": request_id,
         "ip": ip,
     }
-    try:
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                row = _execute_prepared(_BOOK_SQL, params)
-        else:
-            row = _execute_prepared(_BOOK_SQL, params)
-    except IntegrityError:
-        return BookOutcome(booking_id=None, conflict=True)
-    return BookOutcome(booking_id=int(row[0]) if row else None, conflict=False)
+    leaders = settings.RESERVATIONS_BOOKING_LEADERS
+    if leaders and not connection.in_atomic_block:
+        return _combiner.book(params, leaders=leaders, size=settings.RESERVATIONS_BOOKING_BATCH)
+    return _book_one(params)

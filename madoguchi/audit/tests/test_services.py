@@ -19,6 +19,7 @@ from madoguchi.audit.models import AuditChain, AuditEvent
 from madoguchi.audit.selectors import audit_chain_verify
 from madoguchi.audit.services import (
     AuditEntry,
+    ObjectRef,
     audit_access,
     audit_log,
     audit_log_many,
@@ -148,7 +149,7 @@ def test_audit_log_many_appends_in_order_after_single_events_and_verifies():
     first = audit_log(action="tenancy.center.updated", actor=actor, center=center, obj=center)
     token = context.bind(context.RequestContext(request_id="req-current", ip="192.0.2.1"))
     try:
-        events = audit_log_many(
+        hashes = audit_log_many(
             [
                 AuditEntry(
                     action="tenancy.retention.set",
@@ -166,13 +167,18 @@ def test_audit_log_many_appends_in_order_after_single_events_and_verifies():
                     action="accounts.session.logged_out", actor=None, request_id="", ip=None
                 ),
                 AuditEntry(action="tenancy.center.updated", actor=None, obj=center),
+                AuditEntry(
+                    action="tenancy.center.updated",
+                    actor=None,
+                    obj=ObjectRef("reservations.booking", "42", "B" * 250),
+                ),
             ]
         )
     finally:
         context.unbind(token)
     last = audit_log(action="accounts.session.logged_out", actor=None)
     rows = list(AuditEvent.objects.order_by("seq"))
-    assert [r.seq for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r.seq for r in rows] == [1, 2, 3, 4, 5, 6, 7]
     assert [r.action for r in rows[1:5]] == [
         "tenancy.retention.set",
         "accounts.session.logged_out",
@@ -180,8 +186,8 @@ def test_audit_log_many_appends_in_order_after_single_events_and_verifies():
         "tenancy.center.updated",
     ]
     assert rows[1].prev_hash == first.hash
-    assert rows[5].prev_hash == rows[4].hash == events[3].hash
-    assert [e.hash for e in events] == [r.hash for r in rows[1:5]]
+    assert rows[6].prev_hash == rows[5].hash == hashes[4]
+    assert hashes == [r.hash for r in rows[1:6]]
     assert all(stored_hash(r) == r.hash for r in rows)
     assert rows[1].data == {"days": 92, "on": "2026-11-22"}
     assert (rows[1].actor_label, rows[1].center_id) == ("suzuki", center.pk)
@@ -190,7 +196,13 @@ def test_audit_log_many_appends_in_order_after_single_events_and_verifies():
     assert (rows[2].request_id, rows[2].ip) == ("req-booking-1", "2001:db8::7")
     assert (rows[3].request_id, rows[3].ip) == ("", None)
     assert rows[4].object_repr == "新潟市ワクチン接種コールセンター"
-    assert AuditChain.objects.get(pk=1).last_seq == 6 == last.seq
+    # An object known only by label, pk and text (the booking outbox): kept as given.
+    assert (rows[5].object_type, rows[5].object_id, rows[5].object_repr) == (
+        "reservations.booking",
+        "42",
+        "B" * 200,
+    )
+    assert AuditChain.objects.get(pk=1).last_seq == 7 == last.seq
     assert audit_chain_verify().ok is True
 
 

@@ -207,3 +207,206 @@ def test_the_door_lookup_is_one_prepared_statement_reused_per_connection():
     with CaptureQueriesContext(connection) as seen:
         lookup(slot.pk)
     assert len(seen.captured_queries) == 0  # not through Django's cursor: no ORM cost
+
+
+# --- combined bookings (sql.BookingCombiner) ------------------------------------------
+
+
+class _HeldSlot:
+    """A slot row locked by another connection: the booking that leads the combiner
+    waits on it, so the requests that arrive meanwhile queue up behind it."""
+
+    def __init__(self, slot_pk: int) -> None:
+        import psycopg
+
+        params = connection.get_connection_params()
+        self.conn = psycopg.connect(
+            **{k: params[k] for k in ("dbname", "user", "password", "host", "port") if k in params}
+        )
+        self.conn.execute("SELECT 1 FROM reservations_slot WHERE id = %s FOR UPDATE", [slot_pk])
+
+    def release(self) -> None:
+        self.conn.commit()
+        self.conn.close()
+
+
+def _in_threads(calls):
+    """Run each call in its own thread (its own connection); their results in order."""
+    import threading
+
+    results: list[object] = [None] * len(calls)
+
+    def run(n, call):
+        try:
+            results[n] = call()
+        except Exception as exc:  # noqa: BLE001 - the test asserts on it
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    return threads, results
+
+
+def _queued(count: int, timeout: float = 10.0) -> None:
+    from madoguchi.reservations import sql
+
+    deadline = time.monotonic() + timeout
+    while len(sql._combiner._queue) < count:
+        assert time.monotonic() < deadline, "the requests did not queue up"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """The batch sizes of the combined statements (the real statement runs)."""
+    from madoguchi.reservations import sql
+
+    sizes: list[int] = []
+    real = sql._book_many
+
+    def recording(requests):
+        sizes.append(len(requests))
+        return real(requests)
+
+    monkeypatch.setattr(sql, "_book_many", recording)
+    return sizes
+
+
+@override_settings(RESERVATIONS_BOOKING_LEADERS=1)
+def test_bookings_waiting_behind_a_leader_are_written_in_one_statement(statements):
+    first = SlotFactory.create(capacity=5, web_capacity=5)
+    others = [
+        SlotFactory.create(venue=first.venue, service=first.service, capacity=c, web_capacity=c)
+        for c in (5, 5, 1)
+    ]
+    people = RosterEntryFactory.create_batch(5, center=first.venue.center)
+    filler = _book(others[2], people.pop(), key=idempotency_key_new())  # the last is full
+    keys = [idempotency_key_new() for _ in people]
+    held = _HeldSlot(first.pk)
+    threads, results = _in_threads(
+        [
+            lambda s=slot, p=person, k=key: _book(s, p, key=k)
+            for slot, person, key in zip([first, *others], people, keys, strict=True)
+        ]
+    )
+    threads[0].start()
+    time.sleep(0.3)  # the first one leads and waits on the held row
+    for thread in threads[1:]:
+        thread.start()
+    _queued(3)
+    held.release()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert statements == [3]  # the leader's own booking went alone (one statement)
+    booked = [r for r in results if isinstance(r, Booking)]
+    assert [b.slot_id for b in booked] == [first.pk, others[0].pk, others[1].pk]
+    assert isinstance(results[3], ReservationsError) and "満員" in str(results[3].message)
+    for booking, person, key in zip(booked, people, keys, strict=False):
+        stored = Booking.objects.get(pk=booking.pk)
+        assert (stored.person_id, stored.reference, stored.status) == (
+            person.pk,
+            booking.reference,
+            "active",
+        )
+        assert IdempotencyKey.objects.get(key=key).reference == booking.reference
+    assert not IdempotencyKey.objects.filter(key=keys[3]).exists()
+    for slot, expected in zip([first, *others], (1, 1, 1, 1), strict=True):
+        slot.refresh_from_db()
+        assert (slot.booked, slot.booked_web) == (expected, expected)
+    from madoguchi.reservations.audit_outbox import audit_outbox_flush_all
+
+    audit_outbox_flush_all()
+    from madoguchi.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action="reservations.booking.created")
+    assert sorted(events.values_list("object_id", "object_repr")) == sorted(
+        (str(b.pk), b.reference) for b in [filler, *booked]
+    )
+
+
+@override_settings(RESERVATIONS_BOOKING_LEADERS=1)
+def test_a_refused_row_sends_its_batch_one_by_one_each_with_its_own_answer(statements):
+    first = SlotFactory.create(capacity=5, web_capacity=5)
+    slots = [
+        SlotFactory.create(venue=first.venue, service=first.service, capacity=5, web_capacity=5)
+        for _ in range(4)
+    ]
+    leader, twice, other, retrier = RosterEntryFactory.create_batch(4, center=first.venue.center)
+    retry_key = idempotency_key_new()
+    earlier = _book(first, retrier, key=retry_key)
+    held = _HeldSlot(first.pk)
+    threads, results = _in_threads(
+        [
+            lambda: _book(first, leader, key=idempotency_key_new()),
+            # The same person and dose twice in one batch: the partial unique index.
+            lambda: _book(slots[0], twice, key=idempotency_key_new()),
+            lambda: _book(slots[1], twice, key=idempotency_key_new()),
+            lambda: _book(slots[2], other, key=idempotency_key_new()),
+            # A retry of a booking made earlier: the used key.
+            lambda: _book(slots[3], retrier, key=retry_key),
+        ]
+    )
+    threads[0].start()
+    time.sleep(0.3)
+    for thread in threads[1:]:
+        thread.start()
+    _queued(4)
+    held.release()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert statements == [4]  # tried together, refused, then written one by one
+    assert isinstance(results[0], Booking) and isinstance(results[3], Booking)
+    twice_results = results[1:3]
+    assert sum(isinstance(r, Booking) for r in twice_results) == 1
+    refused = next(r for r in twice_results if isinstance(r, ReservationsError))
+    assert "既にあります" in str(refused.message)
+    assert isinstance(results[4], Booking) and results[4].pk == earlier.pk
+    assert Booking.objects.filter(person=twice).count() == 1
+    assert Booking.objects.filter(person=retrier).count() == 1
+    for slot in [first, *slots]:
+        slot.refresh_from_db()
+        assert slot.booked == Booking.objects.filter(slot=slot, status="active").count()
+    slots[3].refresh_from_db()
+    assert slots[3].booked == 0  # the retry took no second place
+
+
+@override_settings(RESERVATIONS_BOOKING_LEADERS=2, RESERVATIONS_BOOKING_BATCH=4)
+def test_many_threads_combined_over_few_slots_book_exactly_their_capacity(statements):
+    import threading
+
+    first = SlotFactory.create(capacity=7, web_capacity=7)
+    slots = [first] + [
+        SlotFactory.create(venue=first.venue, service=first.service, capacity=7, web_capacity=7)
+        for _ in range(3)
+    ]
+    people = RosterEntryFactory.create_batch(60, center=first.venue.center)
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def work(share):
+        barrier.wait(timeout=30)
+        for n, person in share:
+            try:
+                _book(slots[n % 4], person, key=idempotency_key_new())
+                label = "ok"
+            except ReservationsError:
+                label = "full"
+            with lock:
+                outcomes.append(label)
+        connection.close()
+
+    numbered = list(enumerate(people))
+    threads = [threading.Thread(target=work, args=(numbered[n::20],)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert (outcomes.count("ok"), outcomes.count("full")) == (28, 32)
+    for slot in slots:
+        slot.refresh_from_db()
+        assert slot.booked == slot.booked_web == 7
+        assert Booking.objects.filter(slot=slot, status="active").count() == 7
+    assert IdempotencyKey.objects.count() == 28
+    assert statements and max(statements) <= 4  # combined, never more than the batch size
