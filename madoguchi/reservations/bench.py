@@ -7,11 +7,13 @@ PostgreSQL on loopback with scripts/with-postgres.sh). Phases, each bounded in t
    /work/shared/research/booking.md (``WITH s AS (UPDATE slot ... WHERE booked <
    capacity RETURNING id) INSERT INTO booking ...``) on its own tables, 32 clients.
 2. **service** — ``processes`` x ``threads`` concurrent clients (>= 256) call
-   ``booking_create`` on 50 hot slots; each process shares ``pool`` database
-   connections among its client threads (a connection pool, as a web server would).
-3. **http** — the public server as deployed (``config/asgi_public.py``: public URLconf,
-   WSGI threads, a pool of 8 connections per process) takes ``POST /booking/api/book``
-   from ``http_clients`` keep-alive connections (32, the ceiling's concurrency) of an
+   ``booking_create`` on 50 hot slots; each process is set up like a public one (a pool
+   of ``pool`` connections, a client holding one only while it needs it; bookings
+   combined, ``sql.BookingCombiner``).
+3. **http** — the public servers as deployed (``config/asgi_public.py``: public URLconf,
+   WSGI threads, a pool of 8 connections; one process per core, each on its own port
+   behind the proxy) take ``POST /booking/api/book`` from ``http_clients`` keep-alive
+   connections spread over them (32, the ceiling's concurrency) of an
    asyncio load generator on 50 other hot slots; then again from ``http_many_clients``
    (256), reported as ``http_many_*``: the same rate, a longer queue.
 4. **staff** — a separate staff server (``config/asgi.py``, full URLconf) serves a console page to a
@@ -565,8 +567,14 @@ def _booking_body(person: tuple[str, str], slot: int, n: int) -> bytes:
 
 
 async def _closed_loop(
-    port: int, people: list[tuple[str, str]], slots: list[int], clients: int, seconds: float
+    ports: list[int],
+    people: list[tuple[str, str]],
+    slots: list[int],
+    clients: int,
+    seconds: float,
 ) -> tuple[Tally, float]:
+    """``clients`` keep-alive clients, spread over the public processes' ``ports`` in
+    turn, as the proxy in front of them spreads its connections (docs/deployment.md)."""
     tally = Tally()
     queue = iter(people)
     rng = random.Random(1)  # noqa: S311 - load pattern
@@ -575,7 +583,7 @@ async def _closed_loop(
 
     admitted: list[float] = []
 
-    async def client() -> None:
+    async def client(port: int) -> None:
         conn = HttpConnection(port)
         jar: dict[str, str] = {}
         # Through the waiting room first: each client is a citizen's session, admitted
@@ -636,7 +644,9 @@ async def _closed_loop(
         ready.set()
 
     ready = asyncio.Event()
-    await asyncio.gather(start_when_admitted(), *(client() for _ in range(clients)))
+    await asyncio.gather(
+        start_when_admitted(), *(client(ports[n % len(ports)]) for n in range(clients))
+    )
     return tally, start
 
 
@@ -661,16 +671,15 @@ def _people_rows(ids: list[int]) -> list[tuple[str, str]]:
 def _http_phase(
     context: Any,
     results: Any,
-    port: int,
+    ports: list[int],
     people: list[tuple[str, str]],
     slots: list[int],
     clients: int,
     seconds: float,
-    workers: int,
 ) -> tuple[Tally, float]:
-    log(f"http: {clients} keep-alive clients on {workers} server processes")
+    log(f"http: {clients} keep-alive clients on {len(ports)} server processes")
     child = context.Process(
-        target=_http_process, args=(port, people, slots, clients, seconds, results)
+        target=_http_process, args=(ports, people, slots, clients, seconds, results)
     )
     child.start()
     tally, start = results.get(timeout=seconds + 120)
@@ -683,7 +692,7 @@ def _http_phase(
 
 
 def _http_process(
-    port: int,
+    ports: list[int],
     people: list[tuple[str, str]],
     slots: list[int],
     clients: int,
@@ -691,18 +700,18 @@ def _http_process(
     results: Any,
 ) -> None:
     os.nice(10)
-    tally, start = _run_loop(_closed_loop(port, people, slots, clients, seconds))
+    tally, start = _run_loop(_closed_loop(ports, people, slots, clients, seconds))
     results.put((tally, start))
 
 
 async def _open_loop(
-    port: int, people: list[tuple[str, str]], slots: list[int], rate: float, seconds: float
+    ports: list[int], people: list[tuple[str, str]], slots: list[int], rate: float, seconds: float
 ) -> Tally:
     """Offer ``rate`` requests/s whatever the server does (a surge does not slow down).
     At most 512 connections are open; requests still unanswered ``seconds`` after the
     offer ended are cancelled and counted as ``unfinished``."""
     tally = Tally()
-    idle: list[HttpConnection] = []
+    idle: dict[int, list[HttpConnection]] = {port: [] for port in ports}
     slots_open = asyncio.Semaphore(512)
     rng = random.Random(2)  # noqa: S311 - load pattern
     start = time.monotonic()
@@ -713,14 +722,15 @@ async def _open_loop(
         cookie (holding no connection while waiting) until served or the surge ends."""
         jar: dict[str, str] = {}
         slot = rng.choice(slots)
+        port = ports[n % len(ports)]
         while True:
             async with slots_open:
-                conn = idle.pop() if idle else HttpConnection(port)
+                conn = idle[port].pop() if idle[port] else HttpConnection(port)
                 try:
                     status, _payload = await conn.request(
                         "POST", "/booking/api/book", _booking_body(person, slot, n), jar=jar
                     )
-                    idle.append(conn)
+                    idle[port].append(conn)
                 except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError):
                     status = 0
                     await conn.close()
@@ -753,7 +763,7 @@ async def _open_loop(
 
 
 def _surge_process(
-    port: int,
+    ports: list[int],
     people: list[tuple[str, str]],
     slots: list[int],
     rate: float,
@@ -761,7 +771,7 @@ def _surge_process(
     results: Any,
 ) -> None:
     os.nice(10)
-    results.put(_run_loop(_open_loop(port, people, slots, rate, seconds)))
+    results.put(_run_loop(_open_loop(ports, people, slots, rate, seconds)))
 
 
 def _time_staff(
@@ -878,14 +888,20 @@ def run(
     )
 
     _drain_outbox("service")
-    public, public_url = start_server(
-        app=PUBLIC_APP,
-        urlconf="madoguchi.config.urls_public",
-        kind="public",
-        workers=http_workers,
-        nice=10,
-        threads=http_threads,
-    )
+    # The public side as deployed: one uvicorn process per core, each on its own port
+    # behind the proxy (docs/deployment.md), the load generator spreading its
+    # connections over them as the proxy does.
+    public = [
+        start_server(
+            app=PUBLIC_APP,
+            urlconf="madoguchi.config.urls_public",
+            kind="public",
+            workers=1,
+            nice=10,
+            threads=http_threads,
+        )
+        for _ in range(http_workers)
+    ]
     staff, staff_url = start_server(
         app=STAFF_APP,
         urlconf="madoguchi.config.urls",
@@ -895,7 +911,7 @@ def run(
         threads=4,
     )
     try:
-        public_port = int(public_url.rsplit(":", 1)[1])
+        public_ports = [int(url.rsplit(":", 1)[1]) for _process, url in public]
         staff_port = int(staff_url.rsplit(":", 1)[1])
         context = multiprocessing.get_context("fork")
         results = context.Queue()
@@ -905,12 +921,11 @@ def run(
         http, http_start = _http_phase(
             context,
             results,
-            public_port,
+            public_ports,
             http_people[:half],
             world.http_slots,
             http_clients,
             seconds,
-            http_workers,
         )
         many, many_start = Tally(), 0.0
         if http_many_clients:
@@ -918,12 +933,11 @@ def run(
             many, many_start = _http_phase(
                 context,
                 results,
-                public_port,
+                public_ports,
                 http_people[half:],
                 world.http_slots,
                 http_many_clients,
                 seconds,
-                http_workers,
             )
         _drain_outbox("http")
         staff_path = f"/console/bookings/slots/?day={DAY:%Y-%m-%d}"
@@ -935,7 +949,7 @@ def run(
         log(f"staff: during a public surge of {surge_rate:.0f} requests/s")
         child = context.Process(
             target=_surge_process,
-            args=(public_port, surge_people, world.surge_slots, surge_rate, seconds, results),
+            args=(public_ports, surge_people, world.surge_slots, surge_rate, seconds, results),
         )
         child.start()
         time.sleep(0.5)
@@ -947,7 +961,8 @@ def run(
             f"refused={surge.full} errors={surge.errors} {surge.error_kinds}"
         )
     finally:
-        stop_server(public)
+        for process, _url in public:
+            stop_server(process)
         stop_server(staff)
 
     from madoguchi.audit.models import AuditEvent

@@ -317,17 +317,20 @@ class BookingCombiner:
     """
 
     def __init__(self) -> None:
+        self._reset()
+        # A forked child starts with an empty line (the parent's callers are not its
+        # own) and a free mutex (another thread may have held it at the fork).
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._mutex = threading.Lock()
         self._queue: list[_Waiting] = []
         self._leaders = 0
-        self._pid = os.getpid()
 
     def book(self, params: dict[str, Any], *, leaders: int, size: int) -> BookOutcome:
         waiting = _Waiting(params)
         waiting.ready.acquire()
         with self._mutex:
-            if self._pid != os.getpid():  # forked: the parent's callers are not ours
-                self._queue, self._leaders, self._pid = [], 0, os.getpid()
             if self._leaders < leaders:
                 self._leaders += 1
                 waiting.batch = self._take(waiting, size)

@@ -410,3 +410,22 @@ def test_many_threads_combined_over_few_slots_book_exactly_their_capacity(statem
         assert Booking.objects.filter(slot=slot, status="active").count() == 7
     assert IdempotencyKey.objects.count() == 28
     assert statements and max(statements) <= 4  # combined, never more than the batch size
+
+
+def test_a_forked_child_starts_with_a_free_empty_line():
+    import os
+
+    from madoguchi.reservations import sql
+
+    combiner = sql.BookingCombiner()
+    combiner._mutex.acquire()  # another thread of the parent holds it at the fork
+    combiner._queue.append(sql._Waiting({"slot_id": 1}))
+    combiner._leaders = 2
+    pid = os.fork()
+    if pid == 0:  # the child: nothing of the parent's line, the mutex free
+        free = combiner._mutex.acquire(blocking=False)
+        os._exit(0 if free and combiner._queue == [] and combiner._leaders == 0 else 1)
+    _, status = os.waitpid(pid, 0)
+    combiner._mutex.release()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert (len(combiner._queue), combiner._leaders) == (1, 2)  # the parent's unchanged

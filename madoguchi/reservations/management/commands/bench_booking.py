@@ -30,7 +30,9 @@ class Command(BaseCommand):
             default=256,
             help="a second HTTP run with this many clients (reported; 0 skips it)",
         )
-        parser.add_argument("--http-workers", type=int, default=2)
+        parser.add_argument(
+            "--http-workers", type=int, default=2, help="public server processes (own ports)"
+        )
         parser.add_argument("--http-threads", type=int, default=8)
         parser.add_argument("--admission-rate", type=float, default=50.0)
         parser.add_argument("--ceiling-clients", type=int, default=32)
