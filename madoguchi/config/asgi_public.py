@@ -8,7 +8,7 @@ this way (docs/bookings.md). Each thread takes its database connection from the
 process's pool (``MADOGUCHI_PROCESS_KIND=public``: 8 per process), so all threads can
 work at once. The staff processes keep ``config/asgi.py`` (WebSockets, SIP gateway).
 
-    uvicorn madoguchi.config.asgi_public:application --port 8001   (one per core, docs/deployment.md)
+    uvicorn madoguchi.config.asgi_public:application --port 8001  (one per core, deployment.md)
 """
 
 from __future__ import annotations
