@@ -144,7 +144,7 @@ def _event_fields(entry: AuditEntry) -> dict[str, Any]:
         "object_id": object_id,
         "object_repr": object_repr,
         # Store exactly what is hashed: dates and decimals become strings once, here.
-        "data": json.loads(json.dumps(_plain(entry.data or {}), default=str)),
+        "data": _plain(entry.data or {}),
         "request_id": request_id or "",
         "ip": _normal_ip(ip),
     }
@@ -173,15 +173,19 @@ def audit_access(
 
 
 def _plain(value: Any) -> Any:
-    """Floats become strings: PostgreSQL's jsonb may hand 1e16 back as an integer, and a
-    value that reads back differently would break the row's hash."""
+    """The value as JSON gives it back, in one pass: keys and values that JSON has no
+    type for (dates, decimals, lazy texts) become their ``str``, tuples lists. Floats
+    become strings too: PostgreSQL's jsonb may hand 1e16 back as an integer, and a value
+    that reads back differently would break the row's hash."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return value
+    return str(value)
 
 
 @functools.lru_cache(maxsize=4096)  # a batch repeats the same few addresses

@@ -56,6 +56,8 @@ from madoguchi.tenancy.phone import phone_normalize
 
 _SLOT_FULL = _("この枠は満員になりました。別の日時を選んでください。")
 _ALREADY_BOOKED = _("この回の予約は既にあります。変更する場合は予約の変更をお使いください。")
+_CHANNELS = frozenset(BookingChannel.values)
+_LANGUAGES = frozenset(Language.values)
 # The log-in answer never says which of coupon number and birth date was wrong.
 PERSON_NOT_FOUND = _("接種券番号または生年月日が一致しません。")
 
@@ -168,7 +170,7 @@ def _contact(*, phone: str, email: str) -> tuple[str, str]:
 
 
 def _language(language: str) -> str:
-    if language not in Language.values:
+    if language not in _LANGUAGES:
         raise ReservationsError(_("対応していない言語です。"), field="language")
     return language
 
@@ -254,7 +256,7 @@ def booking_create(
     per person, service and dose. A retry with the same key returns the same booking.
     """
     now = now or timezone.now()
-    if channel not in BookingChannel.values:
+    if channel not in _CHANNELS:
         raise ReservationsError(_("受付経路が正しくありません。"), field="channel")
     _check_bookable(slot=slot, person=person, dose=dose, now=now)
     phone_e164, email = _contact(phone=phone, email=email)
@@ -410,7 +412,7 @@ def booking_change(
     """
     now = now or timezone.now()
     channel = channel or booking.channel
-    if channel not in BookingChannel.values:
+    if channel not in _CHANNELS:
         raise ReservationsError(_("受付経路が正しくありません。"), field="channel")
     if new_slot.pk == booking.slot_id:
         raise ReservationsError(_("今と同じ枠です。別の枠を選んでください。"), field="slot")
@@ -503,7 +505,7 @@ def application_create(
         refuse_special_care_numbers(name)
     except ValidationError as exc:
         raise ReservationsError(exc.messages[0], field="name") from exc
-    if channel not in BookingChannel.values:
+    if channel not in _CHANNELS:
         raise ReservationsError(_("受付経路が正しくありません。"), field="channel")
     if not 1 <= party_size <= event.max_party:
         raise ReservationsError(

@@ -387,3 +387,19 @@ def test_large_float_data_verifies():
     audit_log(action="tenancy.retention.set", actor=None, data={"bytes": 1e16, "ratio": 0.25})
     report = audit_chain_verify()
     assert (report.ok, report.reason) == (True, "")
+
+
+def test_event_data_is_stored_as_json_gives_it_back_and_verifies():
+    from decimal import Decimal
+
+    from django.utils.translation import gettext_lazy
+
+    event = audit_log(
+        action="tenancy.retention.set",
+        actor=None,
+        data={"n": Decimal("1.50"), "t": (1, 2.5), 3: gettext_lazy("はい"), "ok": True, "x": None},
+    )
+    expected = {"n": "1.50", "t": [1, "2.5"], "3": "はい", "ok": True, "x": None}
+    assert event.data == expected
+    assert AuditEvent.objects.get(pk=event.pk).data == expected
+    assert audit_chain_verify().ok is True
