@@ -235,6 +235,40 @@ def phone_xml(*, ring_ms: int = 500) -> str:
     return PHONE.format(ring_ms=ring_ms, sdp=_SDP)
 
 
+_MEDIA_PORTS = 4  # sipp binds -mp and the ports after it (RTP, RTCP; echo: video too)
+
+
+def _media_block(preferred: int) -> int:
+    """``preferred`` if it and the ports after it that sipp binds are free now, else the
+    first such block found. A port free on its own may have a busy neighbour: sipp then
+    exits at once with 254, "fatal error binding a socket" (seen once in CI)."""
+    if _block_free(preferred):
+        return preferred
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1])
+        if _block_free(base):
+            return base
+    raise OSError("no block of free UDP ports for sipp's media")
+
+
+def _block_free(base: int) -> bool:
+    if base + _MEDIA_PORTS > 65536:
+        return False
+    sockets: list[socket.socket] = []
+    try:
+        for port in range(base, base + _MEDIA_PORTS):
+            sockets.append(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            sockets[-1].bind(("127.0.0.1", port))
+    except OSError:
+        return False
+    finally:
+        for sock in sockets:
+            sock.close()
+    return True
+
+
 @dataclass
 class Sipp:
     """One sipp process; ``wait`` returns its exit code (0: every call as scripted)."""
@@ -262,6 +296,7 @@ class Sipp:
         path = os.path.join(workdir, f"{name}.xml")
         with open(path, "w", encoding="ascii") as f:
             f.write(xml)
+        media_port = _media_block(media_port)
         argv = ["sipp", "-sf", path, "-i", "127.0.0.1", "-p", str(port)]
         argv += ["-mi", "127.0.0.1", "-mp", str(media_port), "-m", str(calls), "-nostdin"]
         argv += ["-timeout", f"{timeout_s}s", "-timeout_error", "-trace_err"]

@@ -113,3 +113,19 @@ def test_the_web_process_reads_the_gateway_settings_from_its_environment():
     )
     assert s.trunk == "192.0.2.10:5060"
     assert s.jsonrpc_socket == "/etc/madoguchi/sip/kamailio_rpc.sock"
+
+
+def test_sipps_media_block_moves_away_from_a_busy_neighbour():
+    import socket
+
+    from madoguchi.calls.gateway.sip import sipp
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        base = int(probe.getsockname()[1])
+    assert sipp._media_block(base) == base  # the block is free: kept
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", base + 1))  # the RTCP neighbour is taken
+        moved = sipp._media_block(base)
+        assert moved != base
+        assert sipp._block_free(moved) and not sipp._block_free(base)
