@@ -386,29 +386,44 @@ def _run_batch(batch: list[_Waiting]) -> None:
     if len(batch) > 1:
         try:
             booked = _book_many([waiting.params for waiting in batch])
-            # Keys of the requests that got no place, read after the commit (as
-            # ``book_one`` does): a retry among them answers with the first booking.
-            refused = [w.params["key"] for w in batch if w.params["slot_id"] not in booked]
-            uses = _key_uses(refused) if refused else {}
         except (IntegrityError, OperationalError):
-            pass
+            pass  # nothing was written: one by one below
         except Exception as exc:  # noqa: BLE001 - every waiting caller gets it
             for waiting in batch:
                 waiting.error = exc
             return
         else:
-            for waiting in batch:
-                waiting.outcome = BookOutcome(
-                    booking_id=booked.get(waiting.params["slot_id"]),
-                    conflict=False,
-                    key_use=uses.get(waiting.params["key"]),
-                )
+            _answer(batch, booked)
             return
     for waiting in batch:
         try:
             waiting.outcome = _book_one(waiting.params)
         except Exception as exc:  # noqa: BLE001 - raised in the waiting caller
             waiting.error = exc
+
+
+def _answer(batch: list[_Waiting], booked: dict[int, int]) -> None:
+    """Outcomes of a committed batch. The keys of the requests that got no place are
+    read after the commit (as ``_book_one`` does): a retry among them answers with the
+    first booking. If that read fails, only those requests get the error."""
+    refused = [w for w in batch if w.params["slot_id"] not in booked]
+    for waiting in batch:
+        if waiting not in refused:
+            waiting.outcome = BookOutcome(
+                booking_id=booked[waiting.params["slot_id"]], conflict=False, key_use=None
+            )
+    if not refused:
+        return
+    try:
+        uses = _key_uses([w.params["key"] for w in refused])
+    except Exception as exc:  # noqa: BLE001 - raised in the refused callers
+        for waiting in refused:
+            waiting.error = exc
+        return
+    for waiting in refused:
+        waiting.outcome = BookOutcome(
+            booking_id=None, conflict=False, key_use=uses.get(waiting.params["key"])
+        )
 
 
 _combiner = BookingCombiner()

@@ -248,13 +248,22 @@ def _in_threads(calls):
     return threads, results
 
 
-def _queued(count: int, timeout: float = 10.0) -> None:
+def _behind_a_held_leader(held: _HeldSlot, threads) -> None:
+    """The first thread leads and waits on the held row; the others queue behind it;
+    then the row is let go and all finish."""
     from madoguchi.reservations import sql
 
-    deadline = time.monotonic() + timeout
-    while len(sql._combiner._queue) < count:
+    threads[0].start()
+    time.sleep(0.3)
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(sql._combiner._queue) < len(threads) - 1:
         assert time.monotonic() < deadline, "the requests did not queue up"
         time.sleep(0.01)
+    held.release()
+    for thread in threads:
+        thread.join(timeout=20)
 
 
 @pytest.fixture
@@ -290,14 +299,7 @@ def test_bookings_waiting_behind_a_leader_are_written_in_one_statement(statement
             for slot, person, key in zip([first, *others], people, keys, strict=True)
         ]
     )
-    threads[0].start()
-    time.sleep(0.3)  # the first one leads and waits on the held row
-    for thread in threads[1:]:
-        thread.start()
-    _queued(3)
-    held.release()
-    for thread in threads:
-        thread.join(timeout=20)
+    _behind_a_held_leader(held, threads)
     assert statements == [3]  # the leader's own booking went alone (one statement)
     booked = [r for r in results if isinstance(r, Booking)]
     assert [b.slot_id for b in booked] == [first.pk, others[0].pk, others[1].pk]
@@ -347,14 +349,7 @@ def test_a_refused_row_sends_its_batch_one_by_one_each_with_its_own_answer(state
             lambda: _book(slots[3], retrier, key=retry_key),
         ]
     )
-    threads[0].start()
-    time.sleep(0.3)
-    for thread in threads[1:]:
-        thread.start()
-    _queued(4)
-    held.release()
-    for thread in threads:
-        thread.join(timeout=20)
+    _behind_a_held_leader(held, threads)
     assert statements == [4]  # tried together, refused, then written one by one
     assert isinstance(results[0], Booking) and isinstance(results[3], Booking)
     twice_results = results[1:3]
