@@ -138,9 +138,10 @@ def audit_outbox_flush(*, limit: int = 2000, batches: int = 50) -> int:
     return total
 
 
-_OBJECTS: dict[str, type[Booking] | type[EventApplication]] = {
-    "booking": Booking,
-    "application": EventApplication,
+# The outbox's object types and the model label the audit log keeps for each.
+_LABELS = {
+    "booking": Booking._meta.label_lower,
+    "application": EventApplication._meta.label_lower,
 }
 
 
@@ -170,16 +171,16 @@ def _flush_batch(*, limit: int) -> int:
             return 0
         users = User.objects.in_bulk({row[2] for row in rows if row[2]})
         centers = Center.objects.in_bulk({row[3] for row in rows})
-        labels = {kind: model._meta.label_lower for kind, model in _OBJECTS.items()}
         entries = []
         for _id, action, actor_id, center_id, kind, object_id, data, rid, ip, at, *texts in rows:
-            text = texts[0] if kind == "booking" else texts[1]
+            # texts: booking_text, application_text, in the order of _LABELS.
+            text = dict(zip(_LABELS, texts, strict=True))[kind]
             entries.append(
                 AuditEntry(
                     action=action,
                     actor=users.get(actor_id) if actor_id else None,
                     center=centers.get(center_id),
-                    obj=None if text is None else ObjectRef(labels[kind], str(object_id), text),
+                    obj=None if text is None else ObjectRef(_LABELS[kind], str(object_id), text),
                     data={**data, "at": at.isoformat()},
                     request_id=rid,
                     ip=ip or None,

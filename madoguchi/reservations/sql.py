@@ -1,7 +1,8 @@
 """The PostgreSQL fast path of the public booking: ``book_one_statement`` (called only by
 ``services.booking_create``, with ``key_use`` for a refused one) and ``door_lookup``
 (only by ``selectors.booking_door``). All are server-side prepared statements
-(``_execute_prepared``).
+(``_prepared``). Outside a transaction, ``BookingCombiner`` writes the concurrent
+bookings of a process as one statement (``_BOOK_MANY_SQL``, group commit).
 
 Why raw SQL: a booking through the ORM is ``BEGIN``, the idempotency key INSERT, the
 conditional slot UPDATE, the booking INSERT, the audit outbox INSERT and ``COMMIT``: six
@@ -39,6 +40,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -205,8 +208,10 @@ class BookOutcome:
     key_use: tuple[str, int, str] | None
 
 
-def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Run ``sql`` as a server-side prepared statement on Django's connection; the row.
+@contextmanager
+def _prepared(sql: str, params: dict[str, Any]) -> Iterator[psycopg.Cursor[Any]]:
+    """A cursor that ran ``sql`` as a server-side prepared statement on Django's
+    connection.
 
     Django's cursors bind parameters on the client (the whole text is sent, parsed and
     planned on every call). Here the statement is parsed and planned once per
@@ -215,15 +220,23 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | Non
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
+        yield cursor
+
+
+def _execute_prepared(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    """``sql`` as a prepared statement (``_prepared``); its first row."""
+    with _prepared(sql, params) as cursor:
         return cursor.fetchone()
 
 
 # The same writes for several bookings in ONE statement (``BookingCombiner``): each
-# request is one row of ``r`` (its values as parallel arrays). The slots are locked in
-# ascending id order first (``l``), so two batches never wait on each other in a cycle;
-# then the same conditional UPDATE per slot (a batch never holds one slot twice), and the
-# booking, key and outbox rows of the places taken. A unique constraint refusing ONE row
-# fails the whole statement: the combiner then books that batch one request at a time.
+# request is one row of ``r`` (the requests come as one JSON array of objects; a
+# data-modifying CTE runs to completion whether or not the last SELECT reads it). The
+# slots are locked in ascending id order first (``l``), so two batches never wait on
+# each other in a cycle; then the same conditional UPDATE per slot (a batch never holds
+# one slot twice), and the booking, key and outbox rows of the places taken. A unique
+# constraint refusing ONE row fails the whole statement: the combiner then books that
+# batch one request at a time.
 _BOOK_MANY_SQL = f"""
 WITH r AS MATERIALIZED (
     SELECT * FROM json_to_recordset(%(rows)s::json)
@@ -265,7 +278,7 @@ WITH r AS MATERIALIZED (
       FROM b JOIN r ON r.slot_id = b.slot_id
     RETURNING id
 )
-SELECT b.slot_id, b.id, (SELECT count(*) FROM k), (SELECT count(*) FROM o) FROM b
+SELECT b.slot_id, b.id FROM b
 """  # noqa: S608 - table names come from the models, values are parameters
 
 _KEY_USES_SQL = f"""
@@ -280,17 +293,13 @@ def _book_many(requests: list[dict[str, Any]]) -> dict[int, int]:
     The requests go as one JSON parameter: psycopg dumps 19 arrays value by value in
     Python, ``json.dumps`` does it in C (measured in docs/bookings.md)."""
     rows = json.dumps([{**request, "now": request["now"].isoformat()} for request in requests])
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_BOOK_MANY_SQL, {"rows": rows}, prepare=True)
-        return {int(slot_id): int(booking_id) for slot_id, booking_id, _k, _o in cursor}
+    with _prepared(_BOOK_MANY_SQL, {"rows": rows}) as cursor:
+        return {int(slot_id): int(booking_id) for slot_id, booking_id in cursor}
 
 
 def _key_uses(keys: list[str]) -> dict[str, tuple[str, int, str]]:
     """``key_use`` for several keys in one statement."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_KEY_USES_SQL, {"keys": keys}, prepare=True)
+    with _prepared(_KEY_USES_SQL, {"keys": keys}) as cursor:
         return {str(k): (str(a), int(c), str(r)) for k, a, c, r in cursor}
 
 
