@@ -125,7 +125,13 @@ def _book(
             language=getattr(request, "LANGUAGE_CODE", "ja"),
         )
     except ReservationsError as exc:
-        return _error(409 if exc.field == "slot" else 400, str(exc.message), exc.field)
+        if exc.field != "slot":
+            return _error(400, str(exc.message), exc.field)
+        # A full slot or a second booking is an answer, not a fault: no warning line in
+        # the server log per 409 (on a surge most requests for a full slot end so).
+        conflict = _error(409, str(exc.message), exc.field)
+        conflict._has_been_logged = True  # type: ignore[attr-defined]  # Django's flag
+        return conflict
     return JsonResponse(
         {"reference": booking.reference, "slot": booking.slot_id, "status": booking.status},
         status=201,

@@ -4,12 +4,14 @@ served at the set rate, signed admission cookies, Retry-After values."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import signing
 from django.db import connection, connections
 
+from madoguchi.reservations import admission
 from madoguchi.reservations.admission import (
     ADMIT_SALT,
     admission_gate_configure,
@@ -141,6 +143,33 @@ def test_admission_cookie_is_signed_and_expires(gate):
     assert not admission_is_valid(forged, gate=other, max_age=60)
     assert not admission_is_valid("", gate=gate, max_age=60)
     assert not admission_is_valid(value, gate=gate, max_age=-1)  # expired
+
+
+def test_a_verified_cookie_is_remembered_but_still_expires(gate, monkeypatch):
+    value = sign_admission(gate=gate, ticket_id=8)
+    tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert admission_is_valid(value, gate=gate, max_age=60)
+    assert not admission_is_valid(tampered, gate=gate, max_age=60)
+    assert value in admission._verified
+    assert tampered not in admission._verified  # only what verified is kept
+
+    # Checked again without its signature: an hour later it is still too old.
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert not admission_is_valid(value, gate=gate, max_age=60)
+    assert admission_is_valid(value, gate=gate, max_age=3700)
+    other = gate_for(CenterFactory.create())
+    assert not admission_is_valid(value, gate=other, max_age=3700)
+
+
+def test_the_verified_cookies_are_bounded(gate, monkeypatch):
+    monkeypatch.setattr(admission, "_VERIFIED_MAX", 3)
+    monkeypatch.setattr(admission, "_verified", {})
+    values = [sign_admission(gate=gate, ticket_id=n) for n in range(5)]
+    for value in values:
+        assert admission_is_valid(value, gate=gate, max_age=60)
+    assert len(admission._verified) <= 3
+    assert values[-1] in admission._verified
 
 
 def test_reconfiguring_empties_the_queue_and_is_audited(gate, audit_trail):

@@ -16,7 +16,7 @@ def _post(client, **body):
     return client.post("/booking/api/book", json.dumps(body), content_type="application/json")
 
 
-def test_book_replay_full_and_bad_input(client):
+def test_book_replay_full_and_bad_input(client, caplog):
     slot = SlotFactory.create(capacity=1, venue__center__slug="vacc")
     person, other = RosterEntryFactory.create_batch(2, center=slot.venue.center)
     body = {
@@ -40,6 +40,8 @@ def test_book_replay_full_and_bad_input(client):
         },
     )
     assert (full.status_code, full.json()["field"]) == (409, "slot")
+    # A full slot is an answer, not a fault: no warning in the server log.
+    assert [r.getMessage() for r in caplog.records if r.name == "django.request"] == []
     wrong = _post(client, **{**body, "birth_date": "1900-01-01", "key": "key-3"})
     assert wrong.status_code == 403
     assert _post(client, **{**body, "slot": "x"}).status_code == 400

@@ -5,12 +5,14 @@ autocommit and inside a caller's transaction. SQLite takes the ORM path (test_se
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 
 from madoguchi.audit import context as audit_context
+from madoguchi.reservations import sql
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import (
     AuditOutbox,
@@ -100,7 +102,33 @@ def test_a_full_slot_writes_nothing_and_the_key_stays_usable():
     # A place freed: the same key now books (it was not used up by the refusal).
     Slot = type(slot)
     Slot.objects.filter(pk=slot.pk).update(capacity=2, web_capacity=2)
+    slot.refresh_from_db()  # as each request reads its slot
     assert _book(slot, second, key=key).person_id == second.pk
+
+
+def test_a_slot_read_as_full_is_refused_without_a_write(monkeypatch):
+    slot = SlotFactory.create(capacity=2, web_capacity=1)
+    first, second, third = RosterEntryFactory.create_batch(3, center=slot.venue.center)
+    _book(slot, first, key=idempotency_key_new())
+    slot.refresh_from_db()
+    assert (slot.booked, slot.booked_web) == (1, 1)
+    writes: list[int] = []
+    real = sql.book_one_statement
+
+    def spy(**kw: Any) -> Any:
+        writes.append(kw["slot_id"])
+        return real(**kw)
+
+    monkeypatch.setattr(sql, "book_one_statement", spy)
+    with pytest.raises(ReservationsError) as refused:
+        _book(slot, second, key=idempotency_key_new())  # the web quota is used up
+    assert "満員" in str(refused.value.message)
+    assert writes == []
+    # The phone keeps its place: an operator's booking is written and succeeds.
+    booked = _book(slot, third, key=idempotency_key_new(), channel=BookingChannel.OPERATOR)
+    assert len(writes) == 1 and booked.person_id == third.pk
+    slot.refresh_from_db()
+    assert (slot.booked, slot.booked_web) == (2, 1)
 
 
 def test_a_retry_gets_the_first_booking_even_when_the_slot_filled_meanwhile():
@@ -112,6 +140,8 @@ def test_a_retry_gets_the_first_booking_even_when_the_slot_filled_meanwhile():
     assert again.pk == first.pk and again.reference == first.reference
     slot.refresh_from_db()
     assert slot.booked == 1
+    # Read as full, the retry is answered from its key without trying the write.
+    assert _book(slot, person, key=key).reference == first.reference
     assert Booking.objects.count() == 1
 
 
@@ -174,7 +204,7 @@ def test_the_door_lookup_is_one_prepared_statement_reused_per_connection():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from madoguchi.reservations import sql, throttle
+    from madoguchi.reservations import throttle
 
     slot = SlotFactory.create()
     person = RosterEntryFactory.create(center=slot.venue.center)
@@ -251,7 +281,6 @@ def _in_threads(calls):
 def _behind_a_held_leader(held: _HeldSlot, threads) -> None:
     """The first thread leads and waits on the held row; the others queue behind it;
     then the row is let go and all finish."""
-    from madoguchi.reservations import sql
 
     threads[0].start()
     time.sleep(0.3)
@@ -269,7 +298,6 @@ def _behind_a_held_leader(held: _HeldSlot, threads) -> None:
 @pytest.fixture
 def statements(monkeypatch):
     """The batch sizes of the combined statements (the real statement runs)."""
-    from madoguchi.reservations import sql
 
     sizes: list[int] = []
     real = sql._book_many
@@ -409,8 +437,6 @@ def test_many_threads_combined_over_few_slots_book_exactly_their_capacity(statem
 
 def test_a_forked_child_starts_with_a_free_empty_line():
     import os
-
-    from madoguchi.reservations import sql
 
     combiner = sql.BookingCombiner()
     combiner._mutex.acquire()  # another thread of the parent holds it at the fork
