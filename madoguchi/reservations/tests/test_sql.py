@@ -187,17 +187,62 @@ def test_inside_a_callers_transaction_a_refusal_leaves_it_usable():
 
 @override_settings(RESERVATIONS_AUDIT_FLUSH_SECONDS=1)
 def test_the_background_flusher_chains_the_events_soon_after_commit():
-    from madoguchi.audit.models import AuditEvent
-
     slot = SlotFactory.create(capacity=5, web_capacity=5)
     people = RosterEntryFactory.create_batch(3, center=slot.venue.center)
-    booked = [_book(slot, p, key=idempotency_key_new()) for p in people]
-    deadline = time.monotonic() + 10
-    events = AuditEvent.objects.filter(action="reservations.booking.created")
+    _chained_soon([_book(slot, p, key=idempotency_key_new()) for p in people])
+
+
+def _chained_soon(booked: list[Any]) -> None:
+    from madoguchi.audit.models import AuditEvent
+
+    deadline = time.monotonic() + 15
     while AuditOutbox.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert AuditOutbox.objects.count() == 0
+    events = AuditEvent.objects.filter(action="reservations.booking.created")
     assert sorted(events.values_list("object_id", flat=True)) == sorted(str(b.pk) for b in booked)
+
+
+@override_settings(RESERVATIONS_AUDIT_FLUSH_SECONDS=1)
+def test_the_background_flusher_takes_one_batch_per_wake_and_comes_back_for_more(monkeypatch):
+    from madoguchi.reservations import audit_outbox
+
+    monkeypatch.setattr(audit_outbox, "_LIMIT", 2)
+    taken: list[int | None] = []
+    real = audit_outbox._flush_locked
+
+    def spy(**kw: Any) -> int | None:
+        taken.append(done := real(**kw))
+        return done
+
+    monkeypatch.setattr(audit_outbox, "_flush_locked", spy)
+    slot = SlotFactory.create(capacity=9, web_capacity=9)
+    people = RosterEntryFactory.create_batch(5, center=slot.venue.center)
+    with transaction.atomic():  # all five wait before the first wake
+        booked = [_book(slot, p, key=idempotency_key_new()) for p in people]
+    _chained_soon(booked)  # no booking after these: the full batches re-armed the thread
+    assert taken[:3] == [2, 2, 1]
+
+
+@override_settings(RESERVATIONS_AUDIT_FLUSH_SECONDS=1)
+def test_the_background_flusher_looks_again_when_another_flush_held_the_lock():
+    from django.db import connections
+
+    from madoguchi.reservations import audit_outbox
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # another process's flush is running
+            cursor.execute("SELECT pg_advisory_lock(%s)", [audit_outbox._LOCK_KEY])
+        slot = SlotFactory.create(capacity=5, web_capacity=5)
+        booked = [_book(slot, RosterEntryFactory.create(center=slot.venue.center), key="k-1")]
+        time.sleep(1.5)  # the wake found the lock held
+        assert AuditOutbox.objects.count() == 1
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [audit_outbox._LOCK_KEY])
+        _chained_soon(booked)  # no further booking woke it: it came back by itself
+    finally:
+        other.close()
 
 
 def test_the_door_lookup_is_one_prepared_statement_reused_per_connection():
