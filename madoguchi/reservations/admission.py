@@ -398,7 +398,7 @@ def admission_apply(response: HttpResponse, admission: Admission) -> HttpRespons
     if not admission.admitted:
         response["Retry-After"] = str(admission.retry_after)
         response["Cache-Control"] = "no-store"
-        _not_an_error(response)
+        not_an_error(response)
     return response
 
 
@@ -490,13 +490,14 @@ def _waiting_response(
     )
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
-    _not_an_error(response)
+    not_an_error(response)
     return response
 
 
-def _not_an_error(response: HttpResponse) -> None:
-    """A waiting page is the waiting room working, not a server error: keep Django's
-    request logger from writing an error line per waiting visitor and poll."""
+def not_an_error(response: HttpResponse) -> None:
+    """Keep Django's request logger from writing a line for ``response``: a waiting page
+    is the waiting room working, a full slot's 409 an answer (api.py), not a fault; on a
+    surge either would write one line per visitor and poll."""
     response._has_been_logged = True  # type: ignore[attr-defined]
 
 
@@ -512,7 +513,7 @@ def _busy_response(request: HttpRequest) -> HttpResponse:
     )
     response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
-    _not_an_error(response)
+    not_an_error(response)
     return response
 
 

@@ -31,6 +31,7 @@ from madoguchi.reservations.admission import (
     admission_apply,
     admission_check,
     center_and_gate_cached,
+    not_an_error,
 )
 from madoguchi.reservations.errors import ReservationsError
 from madoguchi.reservations.models import BookingChannel
@@ -127,10 +128,8 @@ def _book(
     except ReservationsError as exc:
         if exc.field != "slot":
             return _error(400, str(exc.message), exc.field)
-        # A full slot or a second booking is an answer, not a fault: no warning line in
-        # the server log per 409 (on a surge most requests for a full slot end so).
-        conflict = _error(409, str(exc.message), exc.field)
-        conflict._has_been_logged = True  # type: ignore[attr-defined]  # Django's flag
+        conflict = _error(409, str(exc.message), exc.field)  # full, or booked already
+        not_an_error(conflict)
         return conflict
     return JsonResponse(
         {"reference": booking.reference, "slot": booking.slot_id, "status": booking.status},

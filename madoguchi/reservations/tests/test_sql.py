@@ -221,7 +221,7 @@ def test_the_background_flusher_takes_one_batch_per_wake_and_comes_back_for_more
     with transaction.atomic():  # all five wait before the first wake
         booked = [_book(slot, p, key=idempotency_key_new()) for p in people]
     _chained_soon(booked)  # no booking after these: the full batches re-armed the thread
-    assert taken[:3] == [2, 2, 1]
+    assert [n for n in taken if n][:3] == [2, 2, 1]  # 0 / None: nothing waiting, or locked
 
 
 @override_settings(RESERVATIONS_AUDIT_FLUSH_SECONDS=1)
