@@ -131,8 +131,9 @@ def _flush_locked(*, limit: int, batches: int) -> int | None:
 
     The background flusher (public processes) runs one batch per wake: draining while
     bookings keep coming would chain them a few dozen at a time, each batch paying the
-    whole transaction (reads, chain lock, COPY, delete). Once a second, one batch takes
-    what arrived meanwhile (measured in docs/bookings.md)."""
+    whole transaction (reads, chain lock, COPY, delete). After each pause
+    (``RESERVATIONS_AUDIT_FLUSH_SECONDS``) one batch takes what arrived meanwhile
+    (measured in docs/bookings.md)."""
     pg = connection.vendor == "postgresql"
     if pg:
         with connection.cursor() as cursor:
@@ -159,6 +160,8 @@ _LABELS = {
     "booking": Booking._meta.label_lower,
     "application": EventApplication._meta.label_lower,
 }
+# Where each type's reference is among the row's texts (booking_text, application_text).
+_TEXT_OF = {kind: n for n, kind in enumerate(_LABELS)}
 
 
 def _reference(model: type[Booking] | type[EventApplication]) -> Subquery:
@@ -189,8 +192,7 @@ def _flush_batch(*, limit: int) -> int:
         centers = Center.objects.in_bulk({row[3] for row in rows})
         entries = []
         for _id, action, actor_id, center_id, kind, object_id, data, rid, ip, at, *texts in rows:
-            # texts: booking_text, application_text, in the order of _LABELS.
-            text = dict(zip(_LABELS, texts, strict=True))[kind]
+            text = texts[_TEXT_OF[kind]]
             entries.append(
                 AuditEntry(
                     action=action,
